@@ -1,0 +1,1 @@
+"""chainrule's optimizers: how parameters are updated from their gradients."""

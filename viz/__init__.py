@@ -1,0 +1,1 @@
+"""chainrule's pictures: computation-graph diagrams and gradient-flow views."""
