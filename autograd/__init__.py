@@ -18,12 +18,17 @@ from autograd import value_losses
 from autograd.tensor import Tensor
 from autograd import ops
 from autograd.ops import *  # noqa: F401,F403  (the Tensor operations as functions)
+
+globals().update({name: getattr(ops, name) for name in ops.__all__})  # autograd.sum, .max, ...
 from autograd.creation import *  # noqa: F401,F403
 from autograd.creation import __all__ as _creation_names
 
+import builtins as _builtins
+
+# `from autograd import *` must not shadow Python's sum, max, min, abs, pow, any, all
 __all__ = [
     "AnomalyError", "Context", "Function", "GradcheckError", "Node", "Tensor", "Value",
     "backward", "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck",
     "is_grad_enabled", "manual_seed", "no_grad", "numerical_grad", "ops",
     "set_grad_enabled", "topological_order", "value_losses",
-] + list(ops.__all__) + list(_creation_names)
+] + [name for name in ops.__all__ if not hasattr(_builtins, name)] + list(_creation_names)

@@ -1,0 +1,1 @@
+"""Runnable experiments: `python -m examples.<name>`; figures go to out/<name>/."""
