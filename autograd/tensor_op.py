@@ -94,16 +94,19 @@ def unbroadcast(grad, shape, dtype):
 
 
 def _lift(value, like_dtype):
-    """A constant Tensor for a number or array operand of an op."""
+    """A constant Tensor for a number or array operand of an op. A number takes the
+    dtype numpy's promotion gives it next to the tensor operand (float32 stays
+    float32 next to 0.1; an int tensor next to 2.5 becomes float)."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, np.ndarray):
         return Tensor._wrap(value)
     if isinstance(value, (bool, int, float, np.number)):
-        if like_dtype is not None and (np.issubdtype(like_dtype, np.floating)
-                                       or isinstance(value, (bool, int, np.integer))):
-            return Tensor._wrap(np.asarray(value, dtype=like_dtype))
-        return Tensor._wrap(np.asarray(value, dtype=np.float32))
+        if like_dtype is None:
+            dtype = np.float32 if isinstance(value, float) else np.asarray(value).dtype
+        else:
+            dtype = np.result_type(like_dtype, value)
+        return Tensor._wrap(np.asarray(value, dtype=dtype))
     if isinstance(value, (list, tuple)):
         return Tensor(value)
     raise TypeError(f"cannot use a {type(value).__name__} as a tensor operand")

@@ -32,6 +32,7 @@ METHODS = [
     "log_softmax", "argmax", "argmin", "matmul", "reshape", "view", "flatten", "squeeze",
     "unsqueeze", "transpose", "permute", "expand", "expand_as", "split", "chunk", "clone",
     "eq", "ne", "lt", "le", "gt", "ge", "any", "all", "to", "sign", "neg", "square",
+    "isfinite", "isnan", "logical_not", "gather", "index_select", "where",
 ]
 for _name in METHODS:
     if _name in globals():
@@ -66,6 +67,9 @@ def _install_operators():
     if "getitem" in globals():
         Tensor.__getitem__ = globals()["getitem"]
     Tensor.__hash__ = object.__hash__
+    # numpy must hand `array * tensor` back to Tensor's operators instead of turning
+    # the tensor into an array (which would silently drop the graph)
+    Tensor.__array_ufunc__ = None
     Tensor.T = property(lambda self: permute_axes(self, dims=tuple(reversed(range(self.ndim)))))
     Tensor.mT = property(lambda self: transpose(self, -1, -2))
 
