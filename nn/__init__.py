@@ -7,7 +7,7 @@ from nn.parameter import Parameter
 from nn.module import Module
 from nn.containers import Flatten, Identity, ModuleDict, ModuleList, Sequential
 from nn.serialization import load, save
-from nn import value
+from nn import init, value
 
 __all__ = ["Flatten", "Identity", "Module", "ModuleDict", "ModuleList", "Parameter",
-           "Sequential", "load", "save", "value"]
+           "Sequential", "init", "load", "save", "value"]
