@@ -5,6 +5,7 @@ its output (forward) and the gradients it sends to its inputs (backward) are che
 the first non-finite number raises `AnomalyError` naming the op and that place.
 """
 import math
+import os
 import threading
 import traceback
 
@@ -71,11 +72,15 @@ def _is_finite(value):
     return bool(np.isfinite(array).all())
 
 
+# the library's own package folders (not any folder that happens to be called "nn")
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY = tuple(os.path.join(_ROOT, package) + os.sep for package in ("autograd", "nn", "optim"))
+
+
 def _user_frame(stack):
     """The innermost frame outside this library, where the user wrote the op."""
-    library = ("/autograd/", "/nn/", "/optim/")
     for frame in reversed(stack):
-        if not any(part in frame.filename.replace("\\", "/") for part in library):
+        if not os.path.abspath(frame.filename).startswith(_LIBRARY):
             return frame
     return stack[-1] if stack else None
 

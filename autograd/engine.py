@@ -191,6 +191,9 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     order = topological_order(roots)
     if targets is not None:
         order = _needed_for(order, targets)
+    for node in order:  # fail before any gradient is stored
+        if node._consumed:
+            raise _consumed_error(node)
     pending = {}
     for root, grad in zip(roots, root_grads):
         pending[root] = grad if root not in pending else pending[root] + grad
@@ -209,8 +212,6 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             op = node._op
             if op is None:
                 continue
-            if node._consumed:
-                raise _consumed_error(node)
             parent_grads = op.chain_rule(node, grad, create_graph)
             if check:
                 anomaly.check_backward(node, parent_grads)

@@ -163,9 +163,18 @@ def _check_grad(function, parent, grad, create_graph, front):
 
 
 def _output_nodes(node):
-    if isinstance(node, _Outputs):
-        return tuple(ref() for ref in node._ctx._outputs)
-    return (node,)
+    """The graph nodes of a Function's outputs. A multi-output Function holds them
+    weakly (to avoid a reference cycle); one the caller dropped is rebuilt from the
+    hidden node, so saved outputs still connect to the graph."""
+    if not isinstance(node, _Outputs):
+        return (node,)
+    outputs = []
+    for i, ref in enumerate(node._ctx._outputs):
+        output = ref()
+        if output is None:
+            output = node._front._from_op(node.data[i], (node,), _Select, (i,))
+        outputs.append(output)
+    return tuple(outputs)
 
 
 class OutputGrads:

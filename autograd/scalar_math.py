@@ -59,6 +59,11 @@ def tanh(x):
     return math.tanh(x)
 
 
+def relu(x):
+    """max(x, 0), with NaN staying NaN (as numpy.maximum) rather than turning into 0."""
+    return x if x > 0 or x != x else 0.0
+
+
 def sigmoid(x):
     """1 / (1 + e**-x), computed so that neither branch overflows."""
     if x >= 0:

@@ -23,6 +23,11 @@ def _pow(x, y):
     return scalar_math.power(x, y)
 
 
+def _number(x):
+    """The float in x (a Value's data), for a test that must not record a graph."""
+    return x.data if isinstance(x, Node) else x
+
+
 def _call(name, x):
     """scalar_math.<name>(x) for a float, x.<name>() for a Value."""
     return getattr(x, name)() if isinstance(x, Node) else getattr(scalar_math, name)(x)
@@ -84,24 +89,40 @@ class Neg(ScalarOp):
 
 
 class PowConstant(ScalarOp):
-    """out = a ** c for a constant number c;  da = g * c * a**(c - 1)"""
+    """out = a ** c for a constant number c;  da = g * c * a**(c - 1)
+
+    For c = 0 the output is the constant 1, so da = 0 (also at a = 0, where the formula
+    gives 0 * inf = nan), as in PyTorch.
+    """
 
     @classmethod
     def op_name(cls, node):
         return f"**{node._ctx[0]:g}"
 
     forward = staticmethod(scalar_math.power)
-    backward = staticmethod(lambda g, out, a, c: (g * c * _pow(a, c - 1),))
+
+    @staticmethod
+    def backward(g, out, a, c):
+        if c == 0:
+            return (g * 0.0,)
+        return (g * c * _pow(a, c - 1),)
 
 
 class Pow(ScalarOp):
-    """out = a ** b;  da = g * b * a**(b - 1), db = g * out * log(a)"""
+    """out = a ** b;  da = g * b * a**(b - 1), db = g * out * log(a)
+
+    At a = 0 the formulas can give 0 * inf = nan; there, as in PyTorch, da = 0 for b = 0
+    (the output is the constant 1) and db = 0 for b >= 0.
+    """
     symbol = "**"
     forward = staticmethod(scalar_math.power)
 
     @staticmethod
     def backward(g, out, a, b):
-        return g * b * _pow(a, b - 1), g * out * _call("log", a)
+        at_zero = _number(a) == 0
+        da = g * 0.0 if at_zero and _number(b) == 0 else g * b * _pow(a, b - 1)
+        db = g * 0.0 if at_zero and _number(b) >= 0 else g * out * _call("log", a)
+        return da, db
 
 
 class Exp(ScalarOp):
@@ -149,8 +170,8 @@ class Sigmoid(ScalarOp):
 class ReLU(ScalarOp):
     """out = max(a, 0);  da = g * [a > 0]  (0 at a = 0, as in PyTorch)"""
     symbol = "relu"
-    forward = staticmethod(lambda a: a if a > 0 else 0.0)
-    backward = staticmethod(lambda g, out, a: (g * (a > 0),))
+    forward = staticmethod(scalar_math.relu)
+    backward = staticmethod(lambda g, out, a: (g * (1.0 if a > 0 else 0.0),))
 
 
 class LeakyReLU(ScalarOp):

@@ -3,6 +3,11 @@ gradients come from the engine) and stable for any input."""
 from autograd.value import Value
 
 
+def _values(logits):
+    """The logits as a list of Values (plain numbers become constants)."""
+    return [z if isinstance(z, Value) else Value(z, requires_grad=False) for z in logits]
+
+
 def squared_error(prediction, target):
     """(prediction - target)**2;  d/d prediction = 2 (prediction - target)."""
     return (prediction - target) ** 2
@@ -27,19 +32,19 @@ def softmax_cross_entropy(logits, target):
     logsumexp is computed as m + log(sum(exp(z - m))) with m = max(z) (a constant
     shift, so it changes no gradient) and never overflows. d/dz_k = softmax_k - [k = target].
     """
-    logits = list(logits)
+    logits = _values(logits)
     if not 0 <= target < len(logits):
         raise IndexError(f"softmax_cross_entropy: target class {target} is outside "
                          f"0..{len(logits) - 1} for {len(logits)} logits")
-    shift = max(z.data if isinstance(z, Value) else float(z) for z in logits)
+    shift = max(z.data for z in logits)
     total = Value.sum([(z - shift).exp() for z in logits])
     return total.log() + shift - logits[target]
 
 
 def softmax(logits):
     """exp(z_k - m) / sum_j exp(z_j - m): probabilities as Values, overflow-free."""
-    logits = list(logits)
-    shift = max(z.data if isinstance(z, Value) else float(z) for z in logits)
+    logits = _values(logits)
+    shift = max(z.data for z in logits)
     exps = [(z - shift).exp() for z in logits]
     total = Value.sum(exps)
     return [e / total for e in exps]
