@@ -34,8 +34,11 @@ class Module:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  "assigning attributes")
         if isinstance(value, (Parameter, Module)):
-            self._forget(name)
             table = self._parameters if isinstance(value, Parameter) else self._modules
+            for other in (self._parameters, self._modules, self._buffers):
+                if other is not table:  # a reassigned name keeps its place, as in PyTorch
+                    other.pop(name, None)
+            self.__dict__.pop(name, None)
             table[name] = value
         elif name in self._parameters or name in self._modules:
             if value is not None:
@@ -51,11 +54,6 @@ class Module:
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
-
-    def _forget(self, name):
-        for table in (self._parameters, self._modules, self._buffers):
-            table.pop(name, None)
-        self.__dict__.pop(name, None)
 
     def __getattr__(self, name):
         for table in ("_parameters", "_modules", "_buffers"):
@@ -83,8 +81,12 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
+        if name not in self._buffers and hasattr(self, name):
+            raise KeyError(f"register_buffer: attribute '{name}' already exists")
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name, module):
@@ -218,7 +220,10 @@ class Module:
         """Parameters and persistent buffers by dotted name; tensors share memory with
         the module (detached), as in PyTorch."""
         state = OrderedDict()
-        for module_name, module in self.named_modules(prefix.rstrip(".")):
+        # every path, shared submodules included (unlike named_modules), as PyTorch
+        stack = [(prefix.rstrip("."), self)]
+        while stack:
+            module_name, module = stack.pop()
             dot = f"{module_name}." if module_name else ""
             for name, p in module._parameters.items():
                 if p is not None:
@@ -226,6 +231,8 @@ class Module:
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent:
                     state[dot + name] = b.detach()
+            stack.extend(reversed([(dot + name, child) for name, child in module._modules.items()
+                                   if child is not None]))
         return state
 
     def load_state_dict(self, state_dict, strict=True):
@@ -249,7 +256,9 @@ class Module:
                 continue
             value = state_dict[key]
             array = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if array.shape != target.shape:
+            if array.dtype.kind not in "biuf":
+                problems.append(f"{key} holds {array.dtype} values, not real numbers")
+            elif array.shape != target.shape:
                 problems.append(f"size mismatch for {key}: the checkpoint has shape "
                                 f"{array.shape}, the module has shape {target.shape}")
             arrays[key] = array

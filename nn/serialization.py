@@ -72,7 +72,10 @@ def load(path):
     """Read what `save` wrote. Arrays come back as numpy arrays (which
     `load_state_dict` accepts). A truncated or foreign file raises ValueError."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):  # a lone .npy array
+            raise ValueError("it holds a single numpy array, not an .npz archive")
+        with archive:
             if _STRUCTURE not in archive.files:
                 raise ValueError("it has no chainrule structure entry")
             structure = json.loads(archive[_STRUCTURE].tobytes().decode())
