@@ -60,6 +60,24 @@ class ModuleList(Module):
         values = list(self._modules.values())
         return ModuleList(values[index]) if isinstance(index, slice) else values[index]
 
+    def __repr__(self):
+        """PyTorch's form: runs of identical entries print once, as `(0-2): 3 x Block(...)`."""
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return "ModuleList()"
+        runs = []  # [first index, last index, repr]
+        for index, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        lines = []
+        for first, last, text in runs:
+            entry = f"({first}): {text}" if first == last else \
+                f"({first}-{last}): {last - first + 1} x {text}"
+            lines.append(entry.replace("\n", "\n  "))
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
     def __len__(self):
         return len(self._modules)
 

@@ -6,8 +6,15 @@ record grad_output. When every input's gradient has arrived the module's hooks r
 An input that does not require grad still gets an identity node, so the hooks fire for
 a first layer too, with None in its place in grad_input.
 """
+import weakref
+
 from autograd import Tensor, is_grad_enabled
 from autograd.tensor_op import TensorOp, apply
+
+# identity nodes put on inputs that need no gradient: they require grad only so that
+# the hook fires; a nested module's hook must still see "no gradient needed" there.
+# Keyed by id with a weak reference (a WeakSet would compare Tensors with ==).
+_observers = {}
 
 
 class HookIdentity(TensorOp):
@@ -24,10 +31,17 @@ class HookIdentity(TensorOp):
 
 
 def _identity(tensor):
-    if tensor.requires_grad:
+    if _needs_grad(tensor):
         return apply(HookIdentity, tensor)
     node = Tensor._from_op(tensor.data, (tensor,), HookIdentity, None)
+    key = id(node)
+    _observers[key] = weakref.ref(node, lambda _, key=key: _observers.pop(key, None))
     return node
+
+
+def _needs_grad(tensor):
+    observed = _observers.get(id(tensor))
+    return tensor.requires_grad and (observed is None or observed() is not tensor)
 
 
 def attach_backward_hooks(module, args):
@@ -37,7 +51,7 @@ def attach_backward_hooks(module, args):
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)
                  and a.dtype.kind == "f"]
     state = {"inputs": [None] * len(positions), "outputs": None, "arrived": 0,
-             "requires": [args[i].requires_grad for i in positions]}
+             "requires": [_needs_grad(args[i]) for i in positions]}
     new_args = list(args)
 
     def on_input(slot):

@@ -187,9 +187,14 @@ class Module:
 
     # ---- modes and gradients -----------------------------------------------------------
     def train(self, mode=True):
-        """Training mode (dropout active, batch norm uses batch statistics) or not."""
-        for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+        """Training mode (dropout active, batch norm uses batch statistics) or not; sets
+        this module's `training` and calls `train(mode)` on each child, as PyTorch does
+        (so a subclass that overrides `train` is told)."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train: the mode must be True or False, got {mode!r}")
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self):

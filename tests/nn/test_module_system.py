@@ -122,9 +122,6 @@ def test_repr_of_a_nested_model_equals_torch():
     assert repr(ModuleList()) == repr(torch.nn.ModuleList()) == "ModuleList()"
 
 
-@pytest.mark.xfail(strict=True, reason="containers.py: ModuleList.__repr__ does not compress "
-                                       "identical consecutive entries as torch does "
-                                       "('(0-1): 2 x Block(...)'); reported to the lead")
 def test_repr_of_repeated_module_list_entries_equals_torch():
     torch = pytest.importorskip("torch")
     assert repr(build_net(Library(), repeated_blocks=True)) == \
@@ -366,10 +363,6 @@ def test_backward_hook_of_a_first_layer_gets_none_for_an_input_without_grad():
     assert grad_input == (None,) and grad_output[0].shape == (2, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="hooks.py: the identity node an outer module's hook "
-                                       "puts on an input that needs no grad requires grad, "
-                                       "so a nested module's hook gets a gradient instead of "
-                                       "None (torch: None); reported to the lead")
 def test_nested_backward_hooks_get_none_for_an_input_without_grad():
     net = Sequential(Linear(3, 2))
     seen = {}
