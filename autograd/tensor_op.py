@@ -115,15 +115,19 @@ def _lift(value, like_dtype):
 def apply(op, *args, **params):
     """Run primitive `op` on Tensors (numbers and arrays become constants) and record
     it in the graph when grad mode is on and some input requires grad."""
-    like = next((a.data.dtype for a in args if isinstance(a, Tensor)), None)
-    inputs = tuple(a if isinstance(a, Tensor) else _lift(a, like) for a in args)
+    inputs = args
+    for a in args:
+        if not isinstance(a, Tensor):
+            like = next((t.data.dtype for t in args if isinstance(t, Tensor)), None)
+            inputs = tuple(t if isinstance(t, Tensor) else _lift(t, like) for t in args)
+            break
     ctx = OpContext()
-    requires = [t.requires_grad for t in inputs]
-    ctx.needs_input_grad = requires
+    needs = [t.requires_grad for t in inputs]
+    ctx.needs_input_grad = needs
     raw = op.forward(ctx, *[t.data for t in inputs], **params)
-    if not isinstance(raw, np.ndarray):
+    if type(raw) is not np.ndarray:
         raw = np.asarray(raw)
-    if _grad_mode.enabled and op.differentiable and any(requires):
+    if _grad_mode.enabled and True in needs and op.differentiable:
         out = Tensor._from_op(raw, inputs, op, ctx)
         if anomaly._mode.enabled:
             anomaly.record_creation(out)

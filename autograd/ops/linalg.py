@@ -6,8 +6,10 @@ from autograd.tensor_op import TensorOp, primitive
 
 
 def _swap_last(x):
-    from autograd.ops.shape import transpose
-    return transpose(x, -1, -2)
+    """x with its last two axes swapped (a batch of transposes)."""
+    from autograd.ops.shape import permute_axes
+    n = x.ndim
+    return permute_axes(x, dims=tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 class Matmul(TensorOp):
@@ -23,7 +25,7 @@ class Matmul(TensorOp):
 
     @staticmethod
     def backward(ctx, g, out, a, b):
-        from autograd.ops.shape import reshape
+        from autograd.ops.shape import reshape_to as reshape
         needs_a, needs_b = ctx.needs_input_grad
         a_vec, b_vec = a.ndim == 1, b.ndim == 1
         if a_vec:
@@ -34,8 +36,8 @@ class Matmul(TensorOp):
             g = reshape(g, shape=tuple(g.shape) + (1,))
         if a_vec and b_vec:
             g = reshape(g, shape=(1, 1))
-        da = matmul(g, _swap_last(b)) if needs_a else None
-        db = matmul(_swap_last(a), g) if needs_b else None
+        da = matmul_primitive(g, _swap_last(b)) if needs_a else None
+        db = matmul_primitive(_swap_last(a), g) if needs_b else None
         if a_vec and da is not None:
             da = reshape(da, shape=da.shape[:-2] + da.shape[-1:])
         if b_vec and db is not None:
@@ -55,14 +57,14 @@ class Linear(TensorOp):
     @staticmethod
     def backward(ctx, g, out, x, weight, bias=None):
         from autograd.ops.reduction import sum
-        from autograd.ops.shape import reshape
+        from autograd.ops.shape import reshape_to
         needs = ctx.needs_input_grad
-        dx = matmul(g, weight) if needs[0] else None
+        dx = matmul_primitive(g, weight) if needs[0] else None
         dw = None
         if needs[1]:
-            g2 = reshape(g, shape=(-1, g.shape[-1]))
-            x2 = reshape(x, shape=(-1, x.shape[-1]))
-            dw = matmul(_swap_last(g2), x2)
+            g2 = g if g.ndim == 2 else reshape_to(g, shape=(-1, g.shape[-1]))
+            x2 = x if x.ndim == 2 else reshape_to(x, shape=(-1, x.shape[-1]))
+            dw = matmul_primitive(_swap_last(g2), x2)
         db = sum(g, dim=tuple(range(g.ndim - 1))) if bias is not None and needs[2] else None
         return (dx, dw) if bias is None else (dx, dw, db)
 

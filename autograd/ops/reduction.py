@@ -44,11 +44,10 @@ class Sum(TensorOp):
 
     @staticmethod
     def backward(ctx, g, out, a):
-        from autograd.ops.shape import expand, reshape
+        from autograd.ops.shape import broadcast_to_shape, reshape_to
         if not ctx.keepdim:
-            kept = tuple(1 if i in ctx.dims else n for i, n in enumerate(ctx.shape))
-            g = reshape(g, shape=kept)
-        return (expand(g, shape=ctx.shape),)
+            g = reshape_to(g, shape=_kept_shape(ctx.shape, ctx.dims))
+        return (broadcast_to_shape(g, shape=ctx.shape),)
 
 
 def _to_extremes(ctx, g, out, a):

@@ -45,9 +45,11 @@ class Expand(TensorOp):
         return (g,)  # unbroadcast sums it back to a's shape
 
 
-_reshape = primitive(Reshape)
+# the primitives without argument checks, for backward formulas whose shapes are right
+# by construction (the checked front ends below are for users)
+reshape_to = primitive(Reshape)
 permute_axes = primitive(Permute)
-_expand = primitive(Expand)
+broadcast_to_shape = primitive(Expand)
 
 
 def _shape_of(a):
@@ -71,7 +73,7 @@ def reshape(a, *shape, **kwargs):
             (-1 not in shape and known != size):
         raise RuntimeError(f"reshape: cannot view a tensor of shape {old} ({size} elements) "
                            f"as shape {shape}")
-    return _reshape(a, shape=shape)
+    return reshape_to(a, shape=shape)
 
 
 def expand(a, *shape, **kwargs):
@@ -88,7 +90,7 @@ def expand(a, *shape, **kwargs):
     offset = len(shape) - len(old)
     if offset < 0 or any(o != n and o != 1 for o, n in zip(old, shape[offset:])):
         raise RuntimeError(f"expand: cannot expand shape {tuple(old)} to {shape}")
-    return _expand(a, shape=shape)
+    return broadcast_to_shape(a, shape=shape)
 
 
 def normalize_dim(dim, ndim, op, *, extra=0):
