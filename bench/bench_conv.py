@@ -5,28 +5,38 @@
 * LeNet-5 at batch 64 on 1x28x28: conv 1->6 5x5 pad 2, relu, maxpool 2, conv 6->16
   5x5, relu, maxpool 2, flatten, linear 400->120->84->10 (relu between), loss = sum
 
-All float32. Each figure is the median of `--repeats` timed runs after a warm-up; with
-torch installed the same computation runs in torch (CPU) and the ratio is printed.
+All float32. Each figure is the median (and minimum) of `--repeats` timed runs after a
+warm-up; with torch installed the same computation runs in torch (CPU) and the ratios
+are printed. For a single-core comparison, limit both BLAS libraries to one thread:
 
     python -m bench.bench_conv [--repeats 50]
+    OPENBLAS_NUM_THREADS=1 python -m bench.bench_conv --torch-threads 1 [--clock cpu]
+
+`--clock cpu` times with the process's CPU time instead of the wall clock, which on a
+busy shared machine leaves out the time the process waited for a core (meaningful
+with one thread per library).
 """
 import argparse
+import os
 import statistics
 import time
 
 import numpy as np
 
 
-def time_ms(step, repeats, warmup=3):
-    """(median, minimum) wall-clock milliseconds of `step` over `repeats` runs."""
-    for _ in range(warmup):
-        step()
-    times = []
+def time_ms(steps, repeats, clock=time.perf_counter, warmup=3):
+    """(median, minimum) milliseconds of each step over `repeats` runs. The steps take
+    turns, so that a change in machine load affects them alike."""
+    for step in steps:
+        for _ in range(warmup):
+            step()
+    times = [[] for _ in steps]
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times), min(times)
+        for step, record in zip(steps, times):
+            start = clock()
+            step()
+            record.append((clock() - start) * 1e3)
+    return [(statistics.median(record), min(record)) for record in times]
 
 
 def lenet_parameters(rng):
@@ -129,7 +139,11 @@ def check_agreement(arrays):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="torch.set_num_threads for the comparison (default: torch's own)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     args = parser.parse_args(argv)
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
 
     rng = np.random.default_rng(0)
     arrays = {
@@ -143,21 +157,27 @@ def main(argv=None):
     labels = {"conv2d": "conv2d (64,6,14,14) * (16,6,5,5)",
               "max_pool2d": "max_pool2d 2x2 on (64,6,28,28)",
               "lenet5": "LeNet-5, batch 64, 1x28x28"}
-    ours = {name: time_ms(step, args.repeats) for name, step in chainrule_cases(arrays).items()}
+    ours, theirs = chainrule_cases(arrays), {}
     try:
         import torch
     except ImportError:
         torch = None
-        theirs = {}
     else:
-        theirs = {name: time_ms(step, args.repeats) for name, step in torch_cases(arrays).items()}
-    print(f"forward + backward, float32, median (min) of {args.repeats} runs"
+        if args.torch_threads:
+            torch.set_num_threads(args.torch_threads)
+        theirs = torch_cases(arrays)
+    timings = {name: time_ms([ours[name]] + ([theirs[name]] if theirs else []), args.repeats,
+                             clock)
+               for name in labels}
+    print(f"forward + backward, float32, {args.clock} clock, median (min) of {args.repeats} "
+          f"runs; "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
           + (f"; torch {torch.__version__}, {torch.get_num_threads()} threads" if torch else ""))
     for name, label in labels.items():
-        median, fastest = ours[name]
+        (median, fastest), *reference = timings[name]
         line = f"  {label:34s} chainrule {median:7.2f} ({fastest:6.2f}) ms"
-        if name in theirs:
-            t_median, t_fastest = theirs[name]
+        if reference:
+            (t_median, t_fastest), = reference
             line += (f"   torch {t_median:6.2f} ({t_fastest:5.2f}) ms"
                      f"   ratio {median / t_median:5.2f}x ({fastest / t_fastest:4.2f}x)")
         print(line)
