@@ -163,7 +163,8 @@ def test_unfold_matches_definition(case, seed):
     shape, kernel, stride, padding, dilation = case
     x = rand(*shape, seed=seed)
     got = unfold(x, kernel, dilation=dilation, padding=padding, stride=stride)
-    np.testing.assert_array_equal(got.data, naive_unfold(x.data, kernel, dilation, padding, stride))
+    expected = naive_unfold(x.data, kernel, dilation, padding, stride)
+    np.testing.assert_array_equal(got.data, expected)
 
 
 @settings(max_examples=40, deadline=None)
@@ -336,7 +337,7 @@ def test_conv2d_unbatched_and_empty_batch_and_float32():
 
 
 def test_conv2d_second_order_gradient_penalty():
-    """d/dw of |d(sum conv)/dx|^2 (a gradient penalty) against central differences."""
+    """d/dw of |d(sum conv^2)/dx|^2 (a gradient penalty) against central differences."""
     x = rand(1, 2, 4, 4, seed=22, requires_grad=True)
 
     def penalty(w):
