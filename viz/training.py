@@ -6,6 +6,7 @@ the extension) and returns the Figure (a `viz.figures.Picture`).
 """
 import math
 
+import matplotlib
 import numpy as np
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator
@@ -294,7 +295,9 @@ def plot_image_grid(images, path=None, ncols=None, titles=None, cmap="gray",
                          f"got {normalize!r}")
     ncols = ncols or min(count, int(math.ceil(math.sqrt(count))) if count > 3 else count)
     nrows = int(math.ceil(count / ncols))
-    cell = 1.3 if titles is None else 1.5
+    if titles is None:
+        return _mosaic(array, nrows, ncols, cmap, normalize, symmetric, title, colorbar, path)
+    cell = 1.5
     figure = new_figure(max(2.0, cell * ncols + (0.8 if colorbar else 0)),
                         cell * nrows + (0.5 if title else 0))
     grid = figure.subplots(nrows, ncols, squeeze=False)
@@ -318,6 +321,43 @@ def plot_image_grid(images, path=None, ncols=None, titles=None, cmap="gray",
             axes.set_title(str(titles[index]), fontsize=8)
     if colorbar and image is not None and not color:
         figure.colorbar(image, ax=grid, shrink=0.8)
+    if title:
+        figure.suptitle(title)
+    return finish(figure, path)
+
+
+def _mosaic(array, nrows, ncols, cmap, normalize, symmetric, title, colorbar, path):
+    """The grid as one tiled image with 1-pixel white gaps: one imshow instead of one
+    subplot per image (a 100-image grid draws in a fraction of a second)."""
+    count, height, width = array.shape[:3]
+    color = array.ndim == 4
+    gap = 1
+    shape = (nrows * (height + gap) - gap, ncols * (width + gap) - gap) + array.shape[3:]
+    canvas = np.full(shape, 1.0 if color else np.nan)
+    whole = _range(array, symmetric)
+    for index in range(count):  # a handful of array copies, not drawing calls
+        row, col = divmod(index, ncols)
+        picture = array[index].astype(np.float64)
+        if normalize == "each" or (color and normalize == "all"):
+            low, high = _range(picture, symmetric) if normalize == "each" else whole
+            picture = (picture - low) / (high - low) if high > low else picture * 0 + 0.5
+        top, left = row * (height + gap), col * (width + gap)
+        canvas[top:top + height, left:left + width] = picture
+    cell = 1.3
+    figure = new_figure(max(2.0, cell * ncols + (0.8 if colorbar else 0)),
+                        cell * nrows + (0.5 if title else 0))
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    if color:
+        image = axes.imshow(np.clip(canvas, 0, 1), interpolation="nearest")
+    else:
+        colormap = matplotlib.colormaps[cmap].copy() if isinstance(cmap, str) else cmap.copy()
+        colormap.set_bad("white")
+        norm = {"each": Normalize(vmin=0.0, vmax=1.0), "all": Normalize(*whole)}.get(normalize)
+        image = axes.imshow(np.ma.masked_invalid(canvas), cmap=colormap, norm=norm,
+                            interpolation="nearest")
+        if colorbar and normalize != "each":
+            figure.colorbar(image, ax=axes, shrink=0.8)
     if title:
         figure.suptitle(title)
     return finish(figure, path)
