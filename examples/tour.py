@@ -1,90 +1,135 @@
-"""A short tour of chainrule: backprop by hand, checked by the engine.
+"""A short tour of chainrule: backprop by hand, a graph, gradient flow and a trained model.
 
-    python -m examples.tour
+    python -m examples.tour [--quick] [--out DIR] [--seed N]
 
 1. The lecture homework network (2-2-1, ReLU hidden units, sigmoid output, binary
-   cross-entropy) built from `Value`s: the prediction and all nine weight gradients,
-   beside the chain-rule values derived by hand.
-2. `gradcheck` confirming those gradients by central differences.
-3. A small `Value` MLP trained on XOR with plain gradient descent.
+   cross-entropy) built from `Value`s: its prediction and all nine weight gradients,
+   beside the chain-rule values derived by hand, and `gradcheck` confirming them by
+   central differences (the full story is `python -m examples.backprop_by_hand`).
+2. Its computation graph, drawn with every node's data and gradient
+   (`homework_graph.png`; needs Graphviz's `dot`, otherwise the DOT text is saved).
+   Read it right to left: the loss has grad 1, and each op hands its grad to its
+   inputs times its local derivative; the dead ReLU of unit 4 stops the flow.
+3. Gradient flow in two deep networks (8 hidden layers of 32 units) on the same data:
+   sigmoid units with PyTorch's default initialisation against ReLU units with He
+   initialisation. A `GradientMonitor` watches each; `gradients_sigmoid.png` and
+   `gradients_relu.png` show the mean and max |grad| per layer on a log scale, input
+   layer on the left (both on the same scale). The sigmoid net's bars fall by a
+   factor of about 5 to 8 per layer towards the input (each layer multiplies the
+   gradient by sigmoid' <= 1/4 and by its weights): the first layers hardly learn,
+   and the monitor's report flags it as VANISHING. The ReLU + He bars stay level.
+4. A small Tensor MLP (2-32-32-2, ReLU) trained on two moons with `optim.Trainer`
+   (Adam, mini-batches of 32, a progress bar per epoch); `moons_training.png` shows
+   the loss and accuracy per epoch (dashed: the held-out quarter of the points),
+   `moons_boundary.png` the plane shaded by the predicted probability of class 1.
+
+All files go to out/tour/ (or --out); the run ends by listing them. About 30 s in
+all on a busy 2-core machine, a few seconds with --quick.
 """
-import argparse
-import math
+import time
 
-from autograd import Value, gradcheck, manual_seed
-from autograd.value_losses import binary_cross_entropy_with_logits, squared_error
-from nn.value import MLP
-
-HOMEWORK = {"w03": 2.0, "w04": -1.0, "w05": 1.0, "w13": 2.0, "w14": 4.0, "w23": 3.0,
-            "w24": 1.0, "w35": 2.0, "w45": 3.0}
-
-
-def homework_loss(w, x1, x2, y):
-    """in3 = w03 + w13 x1 + w23 x2, a3 = relu(in3) (likewise unit 4);
-    in5 = w05 + w35 a3 + w45 a4 is the logit of yhat = sigmoid(in5)."""
-    a3 = (w["w03"] + w["w13"] * x1 + w["w23"] * x2).relu()
-    a4 = (w["w04"] + w["w14"] * x1 + w["w24"] * x2).relu()
-    logit = w["w05"] + w["w35"] * a3 + w["w45"] * a4
-    return binary_cross_entropy_with_logits(logit, y), logit
+import optim
+import viz
+from autograd import Tensor
+from examples.backprop_by_hand import homework
+from examples.common import parse_args, saved
+from nn.architectures import MLP
+from nn.loss import CrossEntropyLoss
+from optim.data import DataLoader, TensorDataset, train_val_test_split
 
 
-def by_hand(x1, x2, y):
-    """The chain rule on paper: delta5 = dL/d in5 = sigmoid(in5) - y, then
-    dL/dw_j5 = delta5 a_j and dL/dw_ij = delta5 w_j5 relu'(in_j) x_i."""
-    w = HOMEWORK
-    in3 = w["w03"] + w["w13"] * x1 + w["w23"] * x2
-    in4 = w["w04"] + w["w14"] * x1 + w["w24"] * x2
-    a3, a4 = max(in3, 0.0), max(in4, 0.0)
-    in5 = w["w05"] + w["w35"] * a3 + w["w45"] * a4
-    yhat = 1 / (1 + math.exp(-in5))
-    d5 = yhat - y
-    d3 = d5 * w["w35"] * (in3 > 0)
-    d4 = d5 * w["w45"] * (in4 > 0)
-    return yhat, {"w03": d3, "w13": d3 * x1, "w23": d3 * x2, "w04": d4, "w14": d4 * x1,
-                  "w24": d4 * x2, "w05": d5, "w35": d5 * a3, "w45": d5 * a4}
+def gradient_flow(out, steps):
+    """Train a deep sigmoid MLP and a deep ReLU + He MLP for a few SGD steps on the same
+    batch, each watched by a GradientMonitor; plot and report the last step."""
+    x, y = optim.datasets.two_moons(256, noise=0.1)
+    x, y = Tensor(x), Tensor(y)
+    loss_fn = CrossEntropyLoss()
+    results, figures = {}, {}
+    for activation, init in (("sigmoid", None), ("relu", "kaiming_normal")):
+        network = MLP([2] + [32] * 8 + [2], activation=activation, init=init)
+        optimizer = optim.SGD(network.parameters(), lr=0.1)
+        with viz.GradientMonitor(network, optimizer=optimizer) as monitor:
+            for _ in range(steps):
+                loss = loss_fn(network(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()            # the monitor records after each step
+        name = {"sigmoid": "sigmoid + default init", "relu": "ReLU + He init"}[activation]
+        print(f"\n--- {name}: {monitor.report()}")
+        figure = viz.plot_gradient_magnitudes(monitor)
+        figure.axes[0].set_title(f"Deep {name}: mean and max |grad| per layer, "
+                                 f"step {monitor.record().step}")
+        figures[out / f"gradients_{activation}.png"] = figure
+        record = monitor.record()
+        first, last = (record.layers[n].mean_abs for n in (monitor.layer_names[0],
+                                                           monitor.layer_names[-1]))
+        results[activation] = {"first_over_last": first / last,
+                               "flags": sorted({flag.kind for flag in monitor.flags()})}
+    # one y range for both pictures, so that their bars compare at a glance
+    low = min(figure.axes[0].get_ylim()[0] for figure in figures.values())
+    high = max(figure.axes[0].get_ylim()[1] for figure in figures.values())
+    for path, figure in figures.items():
+        figure.axes[0].set_ylim(low, high)
+        figure.savefig(path, dpi=100)
+    files = list(figures)
+    return results, files
 
 
-def homework():
-    x1, x2, y = -3.0, 5.0, 0.0
-    weights = {name: Value(v, label=name) for name, v in HOMEWORK.items()}
-    loss, logit = homework_loss(weights, x1, x2, y)
-    loss.backward()
-    yhat, expected = by_hand(x1, x2, y)
-    print(f"homework network at x = ({x1:g}, {x2:g}), y = {y:g}")
-    print(f"  yhat = sigmoid({logit.data:g}) = {logit.sigmoid().data:.12f}   by hand: {yhat:.12f}")
-    print(f"  {'weight':>6}  {'engine':>12}  {'by hand':>12}")
-    for name, node in weights.items():
-        dead = "   (dead ReLU: unit 4 has in4 < 0)" if name[-1] == "4" or name == "w45" else ""
-        print(f"  {name:>6}  {node.grad:12.6g}  {expected[name]:12.6g}{dead}")
-    names = list(HOMEWORK)
-    inputs = [Value(HOMEWORK[n]) for n in names]
-    ok = gradcheck(lambda *ws: homework_loss(dict(zip(names, ws)), x1, x2, y)[0], inputs)
-    print(f"  gradcheck of all nine gradients by central differences: {'passed' if ok else 'FAILED'}")
-
-
-def xor(steps):
-    manual_seed(0)
-    model = MLP(2, [8, 1], activation="tanh")
-    data = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
-    for step in range(steps + 1):
-        loss = Value.sum([squared_error(model([Value(a), Value(b)]), t) for (a, b), t in data]) / 4
-        model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            p.data -= 0.2 * p.grad
-        if step % (steps // 4) == 0:
-            print(f"  XOR step {step:4d}: mean squared error {loss.data:.5f}")
-    predictions = [model([Value(a), Value(b)]).data for (a, b), _ in data]
-    print("  predictions:", ", ".join(f"{p:.2f}" for p in predictions))
+def two_moons(out, epochs):
+    """An MLP trained on two moons with optim.Trainer; returns the validation accuracy."""
+    x, y = optim.datasets.two_moons(400, noise=0.15)
+    (x_train, y_train), (x_val, y_val), _ = train_val_test_split(x, y, val_fraction=0.25,
+                                                                  test_fraction=0.0)
+    train = DataLoader(TensorDataset(x_train, y_train), batch_size=32, shuffle=True)
+    val = DataLoader(TensorDataset(x_val, y_val), batch_size=None)
+    model = MLP([2, 32, 32, 2], activation="relu")
+    trainer = optim.Trainer(model, optim.Adam(model.parameters(), lr=0.01), CrossEntropyLoss(),
+                            metrics={"accuracy": optim.accuracy}, progress=True)
+    history = trainer.fit(train, epochs=epochs, val_loader=val)
+    accuracy = history["val_accuracy"][-1]
+    curves = out / "moons_training.png"
+    viz.plot_history({k: history[k] for k in ("loss", "val_loss", "accuracy", "val_accuracy")},
+                     path=curves, title="Two moons: MLP 2-32-32-2, Adam")
+    boundary = out / "moons_boundary.png"
+    viz.plot_decision_boundary(model, x, y, path=boundary,
+                               title=f"Two moons: validation accuracy {accuracy:.1%}")
+    return trainer, accuracy, [curves, boundary]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="A short tour of chainrule")
-    parser.add_argument("--quick", action="store_true", help="fewer training steps")
-    args = parser.parse_args(argv)
-    homework()
-    print()
-    xor(200 if args.quick else 1000)
+    args = parse_args("tour", __doc__.splitlines()[0], argv)
+    began = time.perf_counter()
+    files = []
+
+    print("=" * 78)
+    print("Part 1 and 2: the homework network, by hand and by the engine, and its graph")
+    print("=" * 78)
+    results = homework(args.out)
+    files += results["files"]
+
+    print("\n" + "=" * 78)
+    print("Part 3: gradient flow in a deep sigmoid net and a deep ReLU net")
+    print("=" * 78)
+    flow, flow_files = gradient_flow(args.out, steps=3 if args.quick else 10)
+    files += flow_files
+    print(f"\nfirst-layer / last-layer mean |grad|: sigmoid "
+          f"{flow['sigmoid']['first_over_last']:.2e}, ReLU + He "
+          f"{flow['relu']['first_over_last']:.2e}")
+
+    print("\n" + "=" * 78)
+    print("Part 4: an MLP on two moons, trained with optim.Trainer")
+    print("=" * 78)
+    _, accuracy, moon_files = two_moons(args.out, epochs=15 if args.quick else 40)
+    files += moon_files
+    print(f"validation accuracy {accuracy:.1%}")
+
+    seconds = time.perf_counter() - began
+    print(f"\nDone in {seconds:.1f} s. Everything is in {args.out}/:")
+    saved(files)
+    return {"yhat": results["yhat"], "engine_grads": results["engine_grads"],
+            "hand_grads": results["hand_grads"], "dead_weights": results["dead_weights"],
+            "gradcheck": results["gradcheck"], "gradient_flow": flow,
+            "val_accuracy": accuracy, "files": files, "seconds": seconds}
 
 
 if __name__ == "__main__":
