@@ -57,7 +57,12 @@ class TensorOp:
             grads = (grads,)
         result = []
         for g, parent in zip(grads, parents):
-            g = unbroadcast(g, parent.data.shape, parent.data.dtype)
+            data = parent.data
+            if g is None or (type(g) is np.ndarray and g.shape == data.shape
+                             and g.dtype == data.dtype):
+                pass  # the common case: nothing to undo
+            else:
+                g = unbroadcast(g, data.shape, data.dtype)
             # never hand one array to two inputs: a leaf's .grad must own its memory
             if g is not None and not create_graph and any(g is r for r in result):
                 g = g.copy()

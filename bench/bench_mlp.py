@@ -91,9 +91,8 @@ class Chainrule:
         for p in self.params:
             p.grad = None
         loss.backward()
-        with ag.no_grad():
-            for p in self.params:
-                p.data -= LR * p.grad.data
+        for p in self.params:  # in place on the arrays, as the floor does
+            p.data -= LR * p.grad.data
         return loss.item()
 
 

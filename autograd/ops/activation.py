@@ -41,14 +41,19 @@ class Sigmoid(TensorOp):
 
 
 class Relu(TensorOp):
-    """out = max(a, 0);  da = g where a > 0, else 0 (also at a = 0, as in PyTorch)"""
+    """out = max(a, 0);  da = g * [a > 0]  (0 also at a = 0, as in PyTorch)
+
+    A multiply by the mask is several times faster than a select; the one difference,
+    an infinite upstream gradient at a dead unit giving nan (inf * 0) rather than 0,
+    only arises once training has already blown up.
+    """
     @staticmethod
     def forward(ctx, a):
         return np.maximum(a, 0)
 
     @staticmethod
     def backward(ctx, g, out, a):
-        return (where(out > 0, g, 0),)
+        return (g * (out > 0),)
 
 
 class LeakyRelu(TensorOp):

@@ -56,7 +56,7 @@ class Linear(TensorOp):
 
     @staticmethod
     def backward(ctx, g, out, x, weight, bias=None):
-        from autograd.ops.reduction import sum
+        from autograd.ops.reduction import sum_over
         from autograd.ops.shape import reshape_to
         needs = ctx.needs_input_grad
         dx = matmul_primitive(g, weight) if needs[0] else None
@@ -65,7 +65,8 @@ class Linear(TensorOp):
             g2 = g if g.ndim == 2 else reshape_to(g, shape=(-1, g.shape[-1]))
             x2 = x if x.ndim == 2 else reshape_to(x, shape=(-1, x.shape[-1]))
             dw = matmul_primitive(_swap_last(g2), x2)
-        db = sum(g, dim=tuple(range(g.ndim - 1))) if bias is not None and needs[2] else None
+        db = sum_over(g, dims=tuple(range(g.ndim - 1)), keepdim=False) \
+            if bias is not None and needs[2] else None
         return (dx, dw) if bias is None else (dx, dw, db)
 
 

@@ -40,7 +40,7 @@ class Sum(TensorOp):
     @staticmethod
     def forward(ctx, a, *, dims, keepdim):
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        return np.sum(a, axis=dims, keepdims=keepdim)
+        return a.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g, out, a):
@@ -106,7 +106,8 @@ class Argmin(TensorOp):
         return np.argmin(a, axis=dim, keepdims=keepdim).astype(np.int64, copy=False)
 
 
-_sum = primitive(Sum)
+sum_over = primitive(Sum)  # unchecked: `dims` a sorted tuple of axes (for backward formulas)
+_sum = sum_over
 _amax = primitive(Amax)
 _amin = primitive(Amin)
 _argmax = primitive(Argmax)
