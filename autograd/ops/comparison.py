@@ -19,58 +19,23 @@ from autograd.tensor import Tensor
 from autograd.tensor_op import TensorOp, primitive
 
 
-class Eq(TensorOp):
-    """out = (a == b), bool"""
-    differentiable = False
+def _comparison(name, ufunc, symbol):
+    """A non-differentiable primitive `out = (a <symbol> b)`, bool, with broadcasting."""
 
-    @staticmethod
     def forward(ctx, a, b):
-        return broadcasting("eq", np.equal, a, b)
+        return broadcasting(name, ufunc, a, b)
+
+    return type(name.title(), (TensorOp,), {
+        "__doc__": f"out = (a {symbol} b), bool", "name": name, "differentiable": False,
+        "forward": staticmethod(forward)})
 
 
-class Ne(TensorOp):
-    """out = (a != b), bool"""
-    differentiable = False
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return broadcasting("ne", np.not_equal, a, b)
-
-
-class Lt(TensorOp):
-    """out = (a < b), bool"""
-    differentiable = False
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return broadcasting("lt", np.less, a, b)
-
-
-class Le(TensorOp):
-    """out = (a <= b), bool"""
-    differentiable = False
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return broadcasting("le", np.less_equal, a, b)
-
-
-class Gt(TensorOp):
-    """out = (a > b), bool"""
-    differentiable = False
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return broadcasting("gt", np.greater, a, b)
-
-
-class Ge(TensorOp):
-    """out = (a >= b), bool"""
-    differentiable = False
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return broadcasting("ge", np.greater_equal, a, b)
+Eq = _comparison("eq", np.equal, "==")
+Ne = _comparison("ne", np.not_equal, "!=")
+Lt = _comparison("lt", np.less, "<")
+Le = _comparison("le", np.less_equal, "<=")
+Gt = _comparison("gt", np.greater, ">")
+Ge = _comparison("ge", np.greater_equal, ">=")
 
 
 class Any(TensorOp):
