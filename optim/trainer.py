@@ -43,7 +43,8 @@ class Trainer:
 
     `metrics` maps names to functions (outputs, targets) -> float, averaged over
     batches weighted by batch size. `clip_grad_norm` clips the gradient's global L2
-    norm before each step. `progress` shows a tqdm bar per epoch (default: when
+    norm before each step. `progress` shows one tqdm bar over all batches of all
+    epochs, with the epoch and its running loss (default: when
     there are 20 or more batches in all).
     """
 
@@ -56,21 +57,18 @@ class Trainer:
         self.stop_training = False
         self.history = {}
 
-    def _batches(self, loader, epoch, epochs, total):
+    def _progress_bar(self, total):
         show = self.progress if self.progress is not None else total >= 20
         if not show:
-            return loader, None
+            return None
         from tqdm import tqdm
-        bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", leave=epoch + 1 == epochs,
-                   dynamic_ncols=True)
-        return bar, bar
+        return tqdm(total=total, unit="batch", dynamic_ncols=True)
 
-    def train_epoch(self, loader, epoch=0, epochs=1, callbacks=()):
+    def train_epoch(self, loader, epoch=0, epochs=1, callbacks=(), bar=None):
         """One pass over `loader`; returns the epoch's mean loss and metrics."""
         self.model.train()
         totals, count = {}, 0
-        batches, bar = self._batches(loader, epoch, epochs, epochs * len(loader))
-        for step, (x, y) in enumerate(batches):
+        for step, (x, y) in enumerate(loader):
             outputs = self.model(x)
             loss = self.loss_fn(outputs, y)
             value = loss.item()
@@ -92,7 +90,9 @@ class Trainer:
             for callback in callbacks:
                 callback.on_batch_end(self, step, logs)
             if bar is not None:
-                bar.set_postfix(loss=f"{totals['loss'] / count:.4f}")
+                bar.set_postfix_str(f"epoch {epoch + 1}/{epochs}, loss {totals['loss'] / count:.4f}",
+                                    refresh=False)
+                bar.update()
         return {key: total / count for key, total in totals.items()}
 
     def evaluate(self, loader):
@@ -122,10 +122,22 @@ class Trainer:
         self.stop_training = False
         for callback in callbacks:
             callback.on_train_begin(self)
+        bar = self._progress_bar(epochs * len(train_loader))
+        try:
+            self._epochs(train_loader, epochs, val_loader, callbacks, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        for callback in callbacks:
+            callback.on_train_end(self)
+        self.history = history.history
+        return self.history
+
+    def _epochs(self, train_loader, epochs, val_loader, callbacks, bar):
         for epoch in range(epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(self, epoch)
-            logs = self.train_epoch(train_loader, epoch, epochs, callbacks)
+            logs = self.train_epoch(train_loader, epoch, epochs, callbacks, bar)
             if val_loader is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
             logs["lr"] = self.optimizer.param_groups[0]["lr"]
@@ -133,7 +145,3 @@ class Trainer:
                 callback.on_epoch_end(self, epoch, logs)
             if self.stop_training:
                 break
-        for callback in callbacks:
-            callback.on_train_end(self)
-        self.history = history.history
-        return self.history
