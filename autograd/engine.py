@@ -154,20 +154,22 @@ def topological_order(roots):
     stack = list(reversed(roots))
     # parallel to `stack`: True once that entry's parents have been pushed
     expanded = [False] * len(stack)
+    push, push_flag, pop, pop_flag = stack.append, expanded.append, stack.pop, expanded.pop
+    mark, emit = seen.add, order.append
     while stack:
-        node = stack.pop()
-        if expanded.pop():
-            order.append(node)
+        node = pop()
+        if pop_flag():
+            emit(node)
             continue
         if node in seen:
             continue
-        seen.add(node)
-        stack.append(node)
-        expanded.append(True)
+        mark(node)
+        push(node)
+        push_flag(True)
         for parent in reversed(node._parents):
             if parent.requires_grad and parent not in seen:
-                stack.append(parent)
-                expanded.append(False)
+                push(parent)
+                push_flag(False)
     order.reverse()
     return order
 
@@ -199,9 +201,10 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
         pending[root] = grad if root not in pending else pending[root] + grad
     collected = {}
     check = anomaly.is_enabled()
+    take, peek = pending.pop, pending.get
     with set_grad_enabled(create_graph):
         for node in order:
-            grad = pending.pop(node, None)
+            grad = take(node, None)
             if grad is None:
                 continue
             grad = node._run_hooks(grad)
@@ -217,7 +220,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 anomaly.check_backward(node, parent_grads)
             for parent, parent_grad in zip(node._parents, parent_grads):
                 if parent_grad is not None and parent.requires_grad:
-                    previous = pending.get(parent)
+                    previous = peek(parent)
                     pending[parent] = parent_grad if previous is None else previous + parent_grad
             if not retain_graph:
                 node._consumed = True

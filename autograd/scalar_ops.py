@@ -44,9 +44,13 @@ class ScalarOp:
 
     @classmethod
     def chain_rule(cls, node, grad, create_graph):
+        parents = node._parents
         if create_graph:
-            return cls.backward(grad, node, *node._parents, *node._ctx)
-        return cls.backward(grad, node.data, *[p.data for p in node._parents], *node._ctx)
+            return cls.backward(grad, node, *parents, *node._ctx)
+        if len(parents) == 2:  # the common case, spelled out: this runs once per node
+            a, b = parents
+            return cls.backward(grad, node.data, a.data, b.data, *node._ctx)
+        return cls.backward(grad, node.data, *[p.data for p in parents], *node._ctx)
 
     @staticmethod
     def release(node):
