@@ -519,6 +519,58 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     return _weighted_reduce(loss, target_weight, reduction)
 
 
+class SoftmaxCrossEntropy(TensorOp):
+    """The common case of cross_entropy in one op: logits z (N, C), class indices t (N,).
+
+    out = reduce_i [logsumexp(z_i) - z_i[t_i]]  (mean or sum over the N rows);
+    dz = (softmax(z) - onehot(t)) * g / N  (or * g for a sum).
+
+    One pass instead of log_softmax, indexing and a mean, each with its own backward;
+    the backward recomputes softmax with the softmax op, so it is differentiable again.
+    """
+    name = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, z, *, target, reduction):
+        ctx.target, ctx.reduction = target, reduction
+        shifted = z - z.max(axis=1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            logsumexp = np.log(np.exp(shifted).sum(axis=1))
+        losses = logsumexp - shifted[np.arange(len(target)), target]
+        return losses.mean() if reduction == "mean" else losses.sum()
+
+    @staticmethod
+    def backward(ctx, g, out, z):
+        n, classes = z.shape
+        onehot = np.zeros((n, classes), dtype=z.dtype)
+        onehot[np.arange(n), ctx.target] = 1
+        scale = g / n if ctx.reduction == "mean" else g
+        return ((softmax(z, dim=1) - onehot) * scale,)
+
+
+_softmax_cross_entropy = primitive(SoftmaxCrossEntropy)
+
+
+def _fused_cross_entropy_applies(input, target, weight, ignore_index, reduction,
+                                 label_smoothing):
+    """True when cross_entropy is the plain case SoftmaxCrossEntropy computes: 2-D
+    logits, in-range integer targets (none equal to ignore_index), no class weights,
+    no smoothing, a mean or sum."""
+    if weight is not None or label_smoothing != 0 or reduction not in ("mean", "sum"):
+        return False
+    if not isinstance(input, Tensor) or input.ndim != 2 or input.shape[0] == 0:
+        return False
+    if not np.issubdtype(input.dtype, np.floating):
+        return False
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.ndim != 1 or len(t) != input.shape[0] or not np.issubdtype(t.dtype, np.integer):
+        return False
+    low, high = t.min(), t.max()
+    if low < 0 or high >= input.shape[1]:
+        return False  # the general path reports the bad index
+    return not (0 <= ignore_index < input.shape[1] and (t == ignore_index).any())
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
                   label_smoothing=0.0):
     r"""Cross entropy of logits: log_softmax over the class dim, then the negative
@@ -544,6 +596,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """
     op = "cross_entropy"
     _check_class_settings(op, reduction, ignore_index, label_smoothing)
+    if _fused_cross_entropy_applies(input, target, weight, ignore_index, reduction,
+                                    label_smoothing):
+        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        return _softmax_cross_entropy(input, target=t.copy(), reduction=reduction)
     input = _float_input(op, input)
     target = _as_tensor(target)
     class_dim, classes, expected = _class_layout(op, input)

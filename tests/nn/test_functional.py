@@ -534,9 +534,13 @@ def test_cross_entropy_with_minus_inf_logit_at_ignored_position_stays_finite():
 
 
 def test_cross_entropy_uses_log_softmax_and_indexing_not_a_one_hot_product():
+    def ops_of(loss):
+        return {node.op for node in topological_order([loss]) if not node.is_leaf}
+
     x = leaf(rng().normal(size=(4, 3)))
-    ops = {node.op for node in topological_order([F.cross_entropy(x, np.array([0, 1, 2, 0]))])
-           if node._op is not None}
+    assert ops_of(F.cross_entropy(x, np.array([0, 1, 2, 0]))) == {"cross_entropy"}  # fused
+    image = leaf(rng().normal(size=(2, 3, 2, 2)))
+    ops = ops_of(F.cross_entropy(image, rng().integers(0, 3, (2, 2, 2))))
     assert "log_softmax" in ops and "index" in ops
     assert not ops & {"matmul", "mul"}
 
@@ -600,3 +604,36 @@ def test_class_loss_errors_name_shapes_and_values():
         F.nll_loss(x, np.array([0, 1, 2, 0]), reduction="batchmean")
     with pytest.raises(TypeError, match="integer class indices"):
         F.nll_loss(x, np.zeros(4))
+
+
+# ---- the fused common case of cross_entropy --------------------------------------------
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_fused_cross_entropy_equals_the_general_path(reduction):
+    from nn.functional import _nll_terms  # noqa: F401  (the general path's building block)
+    rng = np.random.default_rng(3)
+    z = Tensor(rng.standard_normal((7, 5)) * 3, requires_grad=True)
+    t = Tensor(rng.integers(0, 5, 7))
+    fused = F.cross_entropy(z, t, reduction=reduction)
+    assert fused.op == "cross_entropy"
+    (g_fused,) = autograd.grad(fused, z)
+    general = F.nll_loss(F.log_softmax(z, dim=1), t, reduction=reduction)
+    (g_general,) = autograd.grad(general, z)
+    np.testing.assert_allclose(fused.data, general.data, rtol=1e-12)
+    np.testing.assert_allclose(g_fused.data, g_general.data, rtol=1e-12, atol=1e-15)
+    assert autograd.gradcheck(lambda z: F.cross_entropy(z, t, reduction=reduction), [z])
+    assert autograd.gradgradcheck(lambda z: F.cross_entropy(z, t, reduction=reduction), [z])
+
+
+def test_fused_cross_entropy_is_stable_and_keeps_float32():
+    z = Tensor(np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]], dtype=np.float32),
+               requires_grad=True)
+    loss = F.cross_entropy(z, Tensor([2, 1]))
+    assert loss.dtype == np.float32
+    np.testing.assert_allclose(loss.item(), (2000.0 + np.log(3.0)) / 2, rtol=1e-6)
+    loss.backward()
+    assert z.grad.dtype == np.float32 and np.isfinite(z.grad.data).all()
+
+
+def test_out_of_range_targets_still_get_the_general_error():
+    with pytest.raises(Exception, match="cross_entropy"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), Tensor([0, 3]))
