@@ -7,6 +7,7 @@ micrograd's `Value`/`MLP` in the same process and the ratio is printed.
     python -m bench.bench_value [--repeats 5]
 """
 import argparse
+import gc
 import math
 import statistics
 import sys
@@ -58,14 +59,23 @@ def micrograd_step(model, x, y, lr=0.1, alpha=1e-4):
     return loss.data
 
 
-def time_ms(step, repeats):
-    step()  # warm-up
-    times = []
+def interleaved_ms(steps, repeats, block=3):
+    """ms per call of each step. Blocks of `block` consecutive calls alternate between
+    the steps, so that the machine's load (noisy here) falls on all of them alike.
+    Within a block each library pays for its own garbage, as it would in a training
+    loop (micrograd's graphs hold reference cycles that only the garbage collector
+    frees); the heap is collected between blocks, outside the timing."""
+    for step in steps.values():
+        step()  # warm-up
+    times = {name: [] for name in steps}
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+        for name, step in steps.items():
+            gc.collect()
+            for _ in range(block):
+                start = time.perf_counter()
+                step()
+                times[name].append((time.perf_counter() - start) * 1e3)
+    return times
 
 
 def million_chain(n=1_000_000):
@@ -85,7 +95,7 @@ def million_chain(n=1_000_000):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=4, help="rounds of 3-step blocks")
     parser.add_argument("--chain", type=int, default=1_000_000)
     args = parser.parse_args(argv)
 
@@ -95,17 +105,23 @@ def main(argv=None):
     x, y = two_moons()
     manual_seed(0)
     model = MLP(2, [16, 16, 1])
-    ours = time_ms(lambda: chainrule_step(model, x, y), args.repeats)
-    print(f"chainrule Value MLP 2-16-16-1, 100 points: {ours:8.1f} ms/step")
+    steps = {"chainrule": lambda: chainrule_step(model, x, y)}
     try:
         import micrograd.nn
     except ImportError:
-        print("micrograd not installed (pip install micrograd==0.1.0) - no side-by-side ratio")
+        micrograd = None
     else:
         theirs_model = micrograd.nn.MLP(2, [16, 16, 1])
-        theirs = time_ms(lambda: micrograd_step(theirs_model, x, y), args.repeats)
+        steps["micrograd"] = lambda: micrograd_step(theirs_model, x, y)
+    times = interleaved_ms(steps, args.repeats)
+    ours = statistics.median(times["chainrule"])
+    print(f"chainrule Value MLP 2-16-16-1, 100 points: {ours:8.1f} ms/step")
+    if micrograd is None:
+        print("micrograd not installed (pip install micrograd==0.1.0) - no side-by-side ratio")
+    else:
+        theirs = statistics.median(times["micrograd"])
         print(f"micrograd 0.1.0 same step:                 {theirs:8.1f} ms/step")
-        print(f"speed-up over micrograd:                   {theirs / ours:8.1f}x")
+        print(f"speed-up over micrograd (ratio of medians): {theirs / ours:7.1f}x")
     seconds = million_chain(args.chain)
     print(f"backward through a chain of {args.chain:,} Value ops: {seconds:.2f} s")
 
