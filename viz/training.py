@@ -351,8 +351,8 @@ def _mosaic(array, nrows, ncols, cmap, normalize, symmetric, title, colorbar, pa
     if color:
         image = axes.imshow(np.clip(canvas, 0, 1), interpolation="nearest")
     else:
-        colormap = matplotlib.colormaps[cmap].copy() if isinstance(cmap, str) else cmap.copy()
-        colormap.set_bad("white")
+        colormap = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+        colormap = colormap.with_extremes(bad="white")  # the gaps between images
         norm = {"each": Normalize(vmin=0.0, vmax=1.0), "all": Normalize(*whole)}.get(normalize)
         image = axes.imshow(np.ma.masked_invalid(canvas), cmap=colormap, norm=norm,
                             interpolation="nearest")

@@ -249,7 +249,7 @@ def test_training_loop_memory_stays_flat():
                 p.grad = None
 
     def live_tensors():  # the graph has no reference cycles, so no gc.collect() is needed
-        return sum(isinstance(o, Tensor) for o in gc.get_objects())
+        return sum(type(o) is Tensor for o in gc.get_objects())
 
     def numpy_bytes():
         snapshot = tracemalloc.take_snapshot().filter_traces(
