@@ -217,35 +217,6 @@ def test_defaults_are_pytorchs():
 
 # ---- against PyTorch ------------------------------------------------------------------
 
-def random_problem(seed=1):
-    rng = np.random.default_rng(seed)
-    matrix, vector = rng.normal(size=(3, 4)), rng.normal(size=5)
-    target_m, target_v = rng.normal(size=(3, 4)), rng.normal(size=5)
-    scale_m = rng.uniform(0.5, 2.0, size=(3, 4))
-
-    def gradients(m, v):
-        return (scale_m * (m - target_m) + 0.2 * m.sum(), np.tanh(v - target_v))
-
-    return [matrix, vector], gradients
-
-
-def run_against_torch(torch, ours_class, torch_class, options, steps=20):
-    initial, gradients = random_problem()
-    ours = [Tensor(a.copy(), requires_grad=True) for a in initial]
-    theirs = [torch.tensor(a.copy(), dtype=torch.float64, requires_grad=True) for a in initial]
-    our_opt, their_opt = ours_class(ours, **options), torch_class(theirs, **options)
-    for _ in range(steps):
-        for p, g in zip(ours, gradients(*[p.data for p in ours])):
-            p.grad = Tensor(g)
-        for p, g in zip(theirs, gradients(*[p.detach().numpy() for p in theirs])):
-            p.grad = torch.tensor(g)
-        our_opt.step()
-        their_opt.step()
-        for mine, reference in zip(ours, theirs):
-            np.testing.assert_allclose(mine.data, reference.detach().numpy(),
-                                       rtol=1e-12, atol=1e-14)
-
-
 def grid(**choices):
     names = list(choices)
     return [dict(zip(names, values)) for values in itertools.product(*choices.values())]
@@ -272,6 +243,6 @@ OURS = {"Adagrad": Adagrad, "Adadelta": Adadelta, "RMSprop": RMSprop, "Adam": Ad
 
 @pytest.mark.parametrize("name,options", TORCH_CASES,
                          ids=[f"{n}-{o}" for n, o in TORCH_CASES])
-def test_matches_torch_for_20_steps(name, options):
-    torch = pytest.importorskip("torch")
-    run_against_torch(torch, OURS[name], getattr(torch.optim, name), options)
+def test_matches_torch_for_20_steps(name, options, run_against_torch):
+    torch = run_against_torch.torch
+    run_against_torch(OURS[name], getattr(torch.optim, name), options, seed=1)

@@ -147,40 +147,6 @@ def test_float32_parameters_stay_float32_and_are_updated_in_place():
 
 # ---- against PyTorch ------------------------------------------------------------------
 
-def random_problem(seed=0):
-    """Two parameters and a smooth non-quadratic loss with analytic numpy gradients."""
-    rng = np.random.default_rng(seed)
-    matrix = rng.normal(size=(3, 4))
-    vector = rng.normal(size=5)
-    target_m, target_v = rng.normal(size=(3, 4)), rng.normal(size=5)
-    scale_m = rng.uniform(0.5, 2.0, size=(3, 4))
-
-    def gradients(m, v):
-        # L = 0.5 * sum(scale * (m - target)**2) + sum(log cosh(v - target_v)) + 0.1 sum(m)**2
-        return (scale_m * (m - target_m) + 0.2 * m.sum(), np.tanh(v - target_v))
-
-    return [matrix, vector], gradients
-
-
-def run_against_torch(torch, ours_class, torch_class, options, steps=20):
-    initial, gradients = random_problem()
-    ours = [Tensor(a.copy(), requires_grad=True) for a in initial]
-    theirs = [torch.tensor(a.copy(), dtype=torch.float64, requires_grad=True) for a in initial]
-    our_opt = ours_class(ours, **options)
-    their_opt = torch_class(theirs, **options)
-    for _ in range(steps):
-        for p, g in zip(ours, gradients(*[p.data for p in ours])):
-            p.grad = Tensor(g)
-        for p, g in zip(theirs, gradients(*[p.detach().numpy() for p in theirs])):
-            p.grad = torch.tensor(g)
-        our_opt.step()
-        their_opt.step()
-        for mine, reference in zip(ours, theirs):
-            np.testing.assert_allclose(mine.data, reference.detach().numpy(),
-                                       rtol=1e-12, atol=1e-14)
-    return ours
-
-
 SGD_GRID = [
     dict(lr=0.05, momentum=m, dampening=d, nesterov=n, weight_decay=wd, maximize=mx)
     for m, d, n, wd, mx in itertools.product([0.0, 0.9], [0.0, 0.3], [False, True],
@@ -190,9 +156,8 @@ SGD_GRID = [
 
 
 @pytest.mark.parametrize("options", SGD_GRID, ids=str)
-def test_sgd_matches_torch_for_20_steps(options):
-    torch = pytest.importorskip("torch")
-    run_against_torch(torch, SGD, torch.optim.SGD, options)
+def test_sgd_matches_torch_for_20_steps(options, run_against_torch):
+    run_against_torch(SGD, run_against_torch.torch.optim.SGD, options)
 
 
 def test_default_lr_matches_torch():
