@@ -103,7 +103,7 @@ class Tensor(Node):
             self.grad = grad if self.grad is None else self.grad + grad
             return
         if self.grad is None:
-            if grad.base is not None or not grad.flags.writeable or self._op is not None:
+            if self._op is not None or grad.base is not None or not grad.flags.writeable:
                 grad = grad.copy()  # .grad owns its memory, so in-place updates are safe
             self.grad = Tensor._wrap(grad)
         else:
@@ -116,7 +116,7 @@ class Tensor(Node):
                     f"backward: the output has shape {self.data.shape}; a gradient can be "
                     "created implicitly only for a scalar output. Reduce it first (e.g. "
                     ".sum() or .mean()) or pass gradient= a tensor of that shape")
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.data.shape, self.data.dtype)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
                             dtype=self.data.dtype)

@@ -53,19 +53,20 @@ class TensorOp:
             grads = cls.backward(node._ctx, grad, node, *parents)
         else:
             grads = cls.backward(node._ctx, grad, node.data, *[p.data for p in parents])
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
         result = []
         for g, parent in zip(grads, parents):
-            data = parent.data
-            if g is None or (type(g) is np.ndarray and g.shape == data.shape
-                             and g.dtype == data.dtype):
-                pass  # the common case: nothing to undo
-            else:
-                g = unbroadcast(g, data.shape, data.dtype)
-            # never hand one array to two inputs: a leaf's .grad must own its memory
-            if g is not None and not create_graph and any(g is r for r in result):
-                g = g.copy()
+            if g is not None:
+                data = parent.data
+                if type(g) is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
+                    g = unbroadcast(g, data.shape, data.dtype)
+                if not create_graph:
+                    # never hand one array to two inputs: a leaf's .grad owns its memory
+                    for other in result:
+                        if other is g:
+                            g = g.copy()
+                            break
             result.append(g)
         return result
 

@@ -525,27 +525,35 @@ class SoftmaxCrossEntropy(TensorOp):
     out = reduce_i [logsumexp(z_i) - z_i[t_i]]  (mean or sum over the N rows);
     dz = (softmax(z) - onehot(t)) * g / N  (or * g for a sum).
 
-    One pass instead of log_softmax, indexing and a mean, each with its own backward;
-    the backward recomputes softmax with the softmax op, so it is differentiable again.
+    One pass instead of log_softmax, indexing and a mean, each with its own backward.
+    The forward keeps softmax(z), which the plain backward only rescales; with
+    create_graph the backward recomputes it with the softmax op instead, so that it is
+    differentiable again.
     """
     name = "cross_entropy"
 
     @staticmethod
     def forward(ctx, z, *, target, reduction):
-        ctx.target, ctx.reduction = target, reduction
-        shifted = z - z.max(axis=1, keepdims=True)
-        with np.errstate(divide="ignore"):
-            logsumexp = np.log(np.exp(shifted).sum(axis=1))
-        losses = logsumexp - shifted[np.arange(len(target)), target]
-        return losses.mean() if reduction == "mean" else losses.sum()
+        rows = np.arange(len(target))
+        shifted = z - z.max(axis=1, keepdims=True)  # <= 0, so exp cannot overflow
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)  # >= 1: its log is finite
+        losses = np.log(total).ravel() - shifted[rows, target]
+        exp /= total
+        ctx.softmax, ctx.rows, ctx.target, ctx.reduction = exp, rows, target, reduction
+        loss = np.add.reduce(losses)
+        return loss / len(target) if reduction == "mean" else loss
 
     @staticmethod
     def backward(ctx, g, out, z):
-        n, classes = z.shape
-        onehot = np.zeros((n, classes), dtype=z.dtype)
-        onehot[np.arange(n), ctx.target] = 1
-        scale = g / n if ctx.reduction == "mean" else g
-        return ((softmax(z, dim=1) - onehot) * scale,)
+        scale = g / len(ctx.target) if ctx.reduction == "mean" else g
+        if isinstance(g, Tensor):
+            onehot = np.zeros(z.shape, dtype=z.dtype)
+            onehot[ctx.rows, ctx.target] = 1
+            return ((softmax(z, dim=1) - onehot) * scale,)
+        dz = ctx.softmax * scale
+        dz[ctx.rows, ctx.target] -= scale
+        return (dz,)
 
 
 _softmax_cross_entropy = primitive(SoftmaxCrossEntropy)
@@ -554,19 +562,19 @@ _softmax_cross_entropy = primitive(SoftmaxCrossEntropy)
 def _fused_cross_entropy_applies(input, target, weight, ignore_index, reduction,
                                  label_smoothing):
     """True when cross_entropy is the plain case SoftmaxCrossEntropy computes: 2-D
-    logits, in-range integer targets (none equal to ignore_index), no class weights,
-    no smoothing, a mean or sum."""
+    float logits, in-range integer targets (none equal to ignore_index), no class
+    weights, no smoothing, a mean or sum."""
     if weight is not None or label_smoothing != 0 or reduction not in ("mean", "sum"):
         return False
     if not isinstance(input, Tensor) or input.ndim != 2 or input.shape[0] == 0:
         return False
-    if not np.issubdtype(input.dtype, np.floating):
+    if input.dtype.kind != "f":
         return False
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if t.ndim != 1 or len(t) != input.shape[0] or not np.issubdtype(t.dtype, np.integer):
+    if t.ndim != 1 or len(t) != input.shape[0] or t.dtype.kind not in "iu":
         return False
-    low, high = t.min(), t.max()
-    if low < 0 or high >= input.shape[1]:
+    # seen as unsigned, a negative index is huge: one max checks 0 <= t < C
+    if t.view(f"u{t.itemsize}").max() >= input.shape[1]:
         return False  # the general path reports the bad index
     return not (0 <= ignore_index < input.shape[1] and (t == ignore_index).any())
 

@@ -2,6 +2,7 @@
 `linear` (x @ W^T + b, the fused op behind nn.Linear)."""
 import numpy as np
 
+from autograd.tensor import Tensor
 from autograd.tensor_op import TensorOp, primitive
 
 
@@ -46,7 +47,11 @@ class Matmul(TensorOp):
 
 
 class Linear(TensorOp):
-    """out = x @ W^T + b;  dx = g @ W,  dW = g^T @ x (summed over batch dims),  db = sum g"""
+    """out = x @ W^T + b;  dx = g @ W,  dW = g^T @ x (summed over batch dims),  db = sum g
+
+    The backward uses only what arrays and Tensors share (`@`, `.T`, `.reshape`,
+    `.sum`), so on the fast path it is three plain numpy calls.
+    """
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         out = x @ weight.T
@@ -56,26 +61,30 @@ class Linear(TensorOp):
 
     @staticmethod
     def backward(ctx, g, out, x, weight, bias=None):
-        from autograd.ops.reduction import sum_over
-        from autograd.ops.shape import reshape_to
         needs = ctx.needs_input_grad
-        dx = matmul_primitive(g, weight) if needs[0] else None
+        dx = g @ weight if needs[0] else None
         dw = None
         if needs[1]:
-            g2 = g if g.ndim == 2 else reshape_to(g, shape=(-1, g.shape[-1]))
-            x2 = x if x.ndim == 2 else reshape_to(x, shape=(-1, x.shape[-1]))
-            dw = matmul_primitive(_swap_last(g2), x2)
-        db = sum_over(g, dims=tuple(range(g.ndim - 1)), keepdim=False) \
-            if bias is not None and needs[2] else None
-        return (dx, dw) if bias is None else (dx, dw, db)
+            if g.ndim == 2:
+                dw = g.T @ x
+            else:  # batch dims folded into one
+                dw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        if bias is None:
+            return dx, dw
+        db = g.sum(0 if g.ndim == 2 else tuple(range(g.ndim - 1))) if needs[2] else None
+        return dx, dw, db
 
 
 matmul_primitive = primitive(Matmul)
 _linear = primitive(Linear)
 
 
+def _shape(a):
+    return a.shape if isinstance(a, (Tensor, np.ndarray)) else np.shape(a)
+
+
 def _check_matmul(a, b):
-    sa, sb = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
+    sa, sb = _shape(a), _shape(b)
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"matmul: both operands need at least 1 dimension, got {sa} @ {sb}")
     inner_a = sa[-1]
@@ -98,7 +107,7 @@ def matmul(a, b):
 
 def linear(x, weight, bias=None):
     """x @ weight^T + bias, with weight of shape (out_features, in_features)."""
-    sx, sw = np.shape(getattr(x, "data", x)), np.shape(getattr(weight, "data", weight))
+    sx, sw = _shape(x), _shape(weight)
     if len(sw) != 2 or not sx or sx[-1] != sw[1]:
         raise RuntimeError(f"linear: input of shape {sx} does not fit weight of shape {sw} "
                            f"(expected input (..., {sw[-1] if sw else '?'}))")
