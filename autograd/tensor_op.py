@@ -15,13 +15,16 @@ A primitive is a class with two static methods, side by side:
 `backward` receives the output gradient `g`, the output and the inputs. On the fast
 path (`create_graph=False`) these are numpy arrays; with `create_graph=True` they are
 Tensors and the backward is recorded, which gives higher-order gradients for free. So
-backward code uses operators and the module-level functions made by `primitive` (which
-accept arrays and Tensors alike), never numpy functions directly, except on constants
-it saved in `ctx` (masks, indices, shapes).
+backward code uses operators, the methods arrays and Tensors share (`.T`, `.mT`,
+`.reshape`, `.sum`) and the module-level functions made by `primitive` (which accept
+arrays and Tensors alike), never numpy functions directly, except on constants it
+saved in `ctx` (masks, indices, shapes).
 
 Broadcasting is undone here, once: `unbroadcast` sums each input's gradient back to
 that input's shape (and dtype), so no primitive's backward deals with it.
 """
+import operator
+
 import numpy as np
 
 from autograd import anomaly
@@ -52,7 +55,7 @@ class TensorOp:
         if create_graph:
             grads = cls.backward(node._ctx, grad, node, *parents)
         else:
-            grads = cls.backward(node._ctx, grad, node.data, *[p.data for p in parents])
+            grads = cls.backward(node._ctx, grad, node.data, *map(_data, parents))
         if type(grads) is not tuple:
             grads = (grads,)
         result = []
@@ -118,22 +121,31 @@ def _lift(value, like_dtype):
     raise TypeError(f"cannot use a {type(value).__name__} as a tensor operand")
 
 
+# map(_data, tensors) gives their arrays (and map(_requires_grad, ...) their flags)
+# without the frame a list comprehension costs, on the path every op call takes
+_data = operator.attrgetter("data")
+_requires_grad = operator.attrgetter("requires_grad")
+
+
+def _lift_operands(args):
+    like = next((t.data.dtype for t in args if isinstance(t, Tensor)), None)
+    return tuple(t if isinstance(t, Tensor) else _lift(t, like) for t in args)
+
+
 def apply(op, *args, **params):
     """Run primitive `op` on Tensors (numbers and arrays become constants) and record
     it in the graph when grad mode is on and some input requires grad."""
     inputs = args
     for a in args:
         if not isinstance(a, Tensor):
-            like = next((t.data.dtype for t in args if isinstance(t, Tensor)), None)
-            inputs = tuple(t if isinstance(t, Tensor) else _lift(t, like) for t in args)
+            inputs = _lift_operands(args)
             break
     ctx = OpContext()
-    needs = [t.requires_grad for t in inputs]
-    ctx.needs_input_grad = needs
-    raw = op.forward(ctx, *[t.data for t in inputs], **params)
+    ctx.needs_input_grad = needs = tuple(map(_requires_grad, inputs))
+    raw = op.forward(ctx, *map(_data, inputs), **params)
     if type(raw) is not np.ndarray:
         raw = np.asarray(raw)
-    if _grad_mode.enabled and True in needs and op.differentiable:
+    if True in needs and op.differentiable and _grad_mode.enabled:
         out = Tensor._from_op(raw, inputs, op, ctx)
         if anomaly._mode.enabled:
             anomaly.record_creation(out)

@@ -9,13 +9,22 @@ update. It runs three ways in the same process, interleaved, at batch sizes 32, 
   numpy-based engine would at best cost);
 - PyTorch CPU eager (when torch is installed), for reference.
 
+Threads: run as a script, the benchmark gives numpy's BLAS and torch one thread each
+unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS are set, so that the engines compare on
+equal terms (and two spinning thread pools in one process do not slow each other down).
+
     python -m bench.bench_mlp [--repeats 30] [--batches 32 256 2048]
 """
 import argparse
+import os
 import statistics
 import time
 
-import numpy as np
+if __name__ == "__main__":
+    for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402  (after the thread settings, which numpy reads on import)
 
 SIZES = (784, 256, 256, 10)
 LR = 0.01
@@ -153,7 +162,12 @@ def main(argv=None):
         have_torch = True
     except ImportError:
         have_torch = False
-    print(f"MLP {'-'.join(map(str, SIZES))}, ReLU, float32, one SGD step (median ms)")
+    threads = f"{os.environ.get('OPENBLAS_NUM_THREADS', 'default')} BLAS thread(s) for numpy"
+    if have_torch:
+        import torch
+        threads += f", torch {torch.__version__} with {torch.get_num_threads()} thread(s)"
+    print(f"MLP {'-'.join(map(str, SIZES))}, ReLU, float32, one SGD step (median ms); "
+          f"{threads}")
     header = f"{'batch':>6} {'numpy floor':>12} {'chainrule':>10} {'ratio':>6}"
     if have_torch:
         header += f" {'torch':>8} {'chainrule/torch':>16}"
