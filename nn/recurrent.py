@@ -41,13 +41,8 @@ How the lecture notes' forms map onto these:
 
 Speed. A sequence layer computes the input projections of all time steps at once,
 W_ih x_t + b for every t as one (T*B, input) x (input, G*H) product, and runs the
-time loop inside one primitive per layer and direction (`LSTMSequence`,
-`GRUSequence`, `RNNSequence`): its forward loops over t with numpy, keeping only the
-hidden projection h_{t-1} W_hh^T and the gate nonlinearities in the loop (all four
-LSTM gates through one tanh, using sigma(a) = (1 + tanh(a / 2)) / 2); its backward is
-backpropagation through time written with Tensor operations, so with
-create_graph=True it is recorded and second derivatives work. The weight gradient
-dW_hh is one product over all steps at the end.
+time loop inside one primitive per layer and direction (`nn.recurrence`: numpy in
+place on the fast path, recorded Tensor operations with create_graph=True).
 
 Gradients through time. `output` holds h_t for every t, but like PyTorch's
 (output.retain_grad()) its gradient is only the direct part dL/d output[t], not what
@@ -69,15 +64,14 @@ import numpy as np
 
 from autograd.ops.activation import relu, sigmoid, tanh
 from autograd.ops.join import cat, stack
-from autograd.ops.linalg import linear, matmul
-from autograd.ops.reduction import sum
+from autograd.ops.linalg import linear
 from autograd.ops.shape import reshape, squeeze, transpose, unsqueeze
 from autograd.random import generator
 from autograd.tensor import Tensor
-from autograd.tensor_op import TensorOp, primitive
 from nn import init
 from nn.module import Module
 from nn.parameter import Parameter
+from nn.recurrence import _gru_sequence, _lstm_sequence, _rnn_sequence
 
 
 # ---- the cells: one time step, composed from Tensor operations ------------------------
@@ -236,277 +230,6 @@ class GRUCell(RNNCellBase):
         z = sigmoid(from_input[..., size:2 * size] + from_hidden[..., size:2 * size])
         n = tanh(from_input[..., 2 * size:] + r * from_hidden[..., 2 * size:])
         return n + z * (h - n)
-
-
-# ---- whole sequences: one primitive per layer and direction -----------------------------
-# The recurrences below are written once, with operators and the `autograd` functions
-# that accept numpy arrays as well as Tensors. The primitives' forward runs them on
-# arrays (fast, nothing recorded) and saves the activations; with create_graph=True the
-# backward runs them again on the input Tensors, so that the activations it uses are
-# recorded functions of the inputs and the backward itself can be differentiated.
-
-def _time_order(steps, reverse):
-    return range(steps - 1, -1, -1) if reverse else range(steps)
-
-
-def _recomputing(g):
-    """True when backward runs on Tensors (create_graph=True)."""
-    return isinstance(g, Tensor)
-
-
-def _join(parts):
-    """The parts side by side along the feature axis (cat, or np.concatenate on arrays,
-    which skips cat's checks inside the time loop)."""
-    return cat(parts, dim=-1) if isinstance(parts[0], Tensor) else np.concatenate(parts, axis=-1)
-
-
-def _stack_steps(steps):
-    """The per-step arrays or Tensors stacked along a new leading time axis."""
-    return stack(steps) if isinstance(steps[0], Tensor) else np.stack(steps)
-
-
-def _transposed(weight):
-    """weight^T for the per-step product h @ W^T; contiguous for arrays (a faster BLAS
-    call inside the time loop)."""
-    return weight.T if isinstance(weight, Tensor) else np.ascontiguousarray(weight.T)
-
-
-def _lstm_gate_scale(hidden_size, dtype):
-    """(s, 1 - s) per gate column: s = 1/2 for the sigmoid gates i, f, o and 1 for g,
-    so that tanh(a * s) * s + (1 - s) is sigma(a) = (1 + tanh(a/2)) / 2 or tanh(a)."""
-    half = np.full(hidden_size, 0.5, dtype=dtype)
-    scale = np.concatenate([half, half, np.ones(hidden_size, dtype=dtype), half])
-    return scale, (1 - scale).astype(dtype)
-
-
-def _lstm_recurrence(xg, h0, c0, w_hh, probe, reverse):
-    """Run the LSTM over all steps. xg (T, B, 4H) holds W_ih x_t + b_ih + b_hh.
-
-    Returns (h_t for every t, the last c, saved) where saved holds per step (indexed by
-    t): s * tanh(s a_t) (the gates before the shift), the gates [i, f, g, o], c_{t-1},
-    tanh(c_t) and h_{t-1}."""
-    steps, size = xg.shape[0], h0.shape[-1]
-    scale, shift = _lstm_gate_scale(size, xg.dtype)
-    w_t = _transposed(w_hh)
-    hidden, scaled, gates, c_prev, tanh_c, h_prev = ([None] * steps for _ in range(6))
-    h, c = h0, c0
-    for t in _time_order(steps, reverse):
-        scaled[t] = tanh((xg[t] + h @ w_t) * scale) * scale
-        gates[t] = scaled[t] + shift
-        i, f = gates[t][:, :size], gates[t][:, size:2 * size]
-        g, o = gates[t][:, 2 * size:3 * size], gates[t][:, 3 * size:]
-        c_prev[t], h_prev[t] = c, h
-        c = f * c + i * g
-        tanh_c[t] = tanh(c)
-        h = o * tanh_c[t]
-        if probe:
-            h = h + probe[0][t]
-        hidden[t] = h
-    return hidden, c, (scaled, gates, c_prev, tanh_c, h_prev)
-
-
-class LSTMSequence(TensorOp):
-    """All steps of one LSTM layer in one direction (see `_lstm_recurrence`).
-
-    Inputs: xg (T, B, 4H) = W_ih x_t + b_ih + b_hh for every t, h0 and c0 (B, H), W_hh
-    (4H, H) and optionally a probe (T, B, H) added to every h_t. Output (T + 1, B, H):
-    rows 0..T-1 are h_t, row T is the final cell state c_n.
-
-    Backward, through time (t from last to first; dh and dc carry the gradient of
-    the state into step t, g[t] is the gradient arriving at output row t):
-
-        dh    = g[t] + dh                (the total dL/dh_t; the probe's gradient)
-        dc    = dc + dh * o * (1 - tanh(c_t)^2)
-        dgate = [dc * g, dc * c_{t-1}, dc * i, dh * tanh(c_t)]   for [i, f, g, o]
-        da_t  = dgate * (s^2 - (s tanh(s a_t))^2)    (sigma' and tanh' at once)
-        dc    = dc * f,   dh = da_t @ W_hh           (into step t - 1)
-
-    dxg = [da_t]_t,  dW_hh = sum_t da_t^T h_{t-1} (one product),  dh0 = dh,  dc0 = dc.
-    """
-    name = "lstm_sequence"
-
-    @staticmethod
-    def forward(ctx, xg, h0, c0, w_hh, *probe, reverse):
-        ctx.reverse = reverse
-        hidden, c_n, ctx.saved = _lstm_recurrence(xg, h0, c0, w_hh, probe, reverse)
-        hidden.append(c_n)
-        return np.stack(hidden)
-
-    @staticmethod
-    def backward(ctx, g, out, xg, h0, c0, w_hh, *probe):
-        steps, size = xg.shape[0], h0.shape[-1]
-        saved = ctx.saved
-        if _recomputing(g):
-            saved = _lstm_recurrence(xg, h0, c0, w_hh, probe, ctx.reverse)[2]
-        scaled, gates, c_prev, tanh_c, h_prev = saved
-        scale = _lstm_gate_scale(size, xg.dtype)[0]
-        scale_squared = scale * scale
-        d_pre, d_probe = [None] * steps, [None] * steps
-        dh, dc = None, g[steps]
-        for t in reversed(_time_order(steps, ctx.reverse)):
-            dh = g[t] if dh is None else g[t] + dh
-            d_probe[t] = dh
-            i, f = gates[t][:, :size], gates[t][:, size:2 * size]
-            cell, o = gates[t][:, 2 * size:3 * size], gates[t][:, 3 * size:]
-            dc = dc + dh * o * (1 - tanh_c[t] * tanh_c[t])
-            d_gates = _join([dc * cell, dc * c_prev[t], dc * i, dh * tanh_c[t]])
-            d_pre[t] = d_gates * (scale_squared - scaled[t] * scaled[t])
-            dc = dc * f
-            dh = d_pre[t] @ w_hh
-        d_xg = _stack_steps(d_pre)
-        d_w = _weight_grad(d_xg, h_prev) if ctx.needs_input_grad[3] else None
-        return (d_xg, dh, dc, d_w) + ((_stack_steps(d_probe),) if probe else ())
-
-
-def _weight_grad(d_pre, h_prev):
-    """sum over t and the batch of d_pre[t]^T @ h_prev[t]: one (G*H, T*B) x (T*B, H)
-    product over all steps."""
-    rows = d_pre.shape[0] * d_pre.shape[1]
-    stacked = _stack_steps(h_prev)
-    return matmul(reshape(d_pre, shape=(rows, d_pre.shape[2])).T,
-                  reshape(stacked, shape=(rows, stacked.shape[2])))
-
-
-def _sigmoid_by_tanh(a):
-    """sigma(a) = (1 + tanh(a / 2)) / 2: overflow-free, and one tanh."""
-    return tanh(a * 0.5) * 0.5 + 0.5
-
-
-def _gru_recurrence(xg, h0, w_hh, b_hh, probe, reverse):
-    """Run the GRU over all steps. xg (T, B, 3H) holds W_ih x_t + b_ih.
-
-    Returns (h_t for every t, saved) with, per step: [r, z], n, W_hn h_{t-1} + b_hn and
-    h_{t-1}."""
-    steps, size = xg.shape[0], h0.shape[-1]
-    w_t = _transposed(w_hh)
-    hidden, reset_update, candidate, hidden_n, h_prev = ([None] * steps for _ in range(5))
-    h = h0
-    for t in _time_order(steps, reverse):
-        from_hidden = h @ w_t + b_hh
-        x_t = xg[t]
-        reset_update[t] = _sigmoid_by_tanh(x_t[:, :2 * size] + from_hidden[:, :2 * size])
-        hidden_n[t] = from_hidden[:, 2 * size:]
-        candidate[t] = tanh(x_t[:, 2 * size:] + reset_update[t][:, :size] * hidden_n[t])
-        h_prev[t] = h
-        h = candidate[t] + reset_update[t][:, size:] * (h - candidate[t])
-        if probe:
-            h = h + probe[0][t]
-        hidden[t] = h
-    return hidden, (reset_update, candidate, hidden_n, h_prev)
-
-
-class GRUSequence(TensorOp):
-    """All steps of one GRU layer in one direction (see `_gru_recurrence`).
-
-    Inputs: xg (T, B, 3H) = W_ih x_t + b_ih, h0 (B, H), W_hh (3H, H), b_hh (3H,) and
-    optionally a probe (T, B, H) added to every h_t. Output (T, B, H): every h_t.
-
-    Backward through time, with a_r, a_z, a_n the gates' pre-activations and
-    m = W_hn h_{t-1} + b_hn:
-
-        dh   = g[t] + dh                      (total dL/dh_t)
-        da_n = dh * (1 - z) * (1 - n^2)
-        da_r = da_n * m * r (1 - r),   da_z = dh * (h_{t-1} - n) * z (1 - z)
-        dxg_t = [da_r, da_z, da_n],    dhid_t = [da_r, da_z, da_n * r]
-        dh   = dh * z + dhid_t @ W_hh         (into step t - 1)
-
-    dW_hh = sum_t dhid_t^T h_{t-1},  db_hh = sum over t and batch of dhid_t.
-    """
-    name = "gru_sequence"
-
-    @staticmethod
-    def forward(ctx, xg, h0, w_hh, b_hh, *probe, reverse):
-        ctx.reverse = reverse
-        hidden, ctx.saved = _gru_recurrence(xg, h0, w_hh, b_hh, probe, reverse)
-        return np.stack(hidden)
-
-    @staticmethod
-    def backward(ctx, g, out, xg, h0, w_hh, b_hh, *probe):
-        steps, size = xg.shape[0], h0.shape[-1]
-        saved = ctx.saved
-        if _recomputing(g):
-            saved = _gru_recurrence(xg, h0, w_hh, b_hh, probe, ctx.reverse)[1]
-        reset_update, candidate, hidden_n, h_prev = saved
-        d_input, d_hidden, d_probe = [None] * steps, [None] * steps, [None] * steps
-        dh = None
-        for t in reversed(_time_order(steps, ctx.reverse)):
-            dh = g[t] if dh is None else g[t] + dh
-            d_probe[t] = dh
-            r, z, n = reset_update[t][:, :size], reset_update[t][:, size:], candidate[t]
-            d_n = dh * (1 - z) * (1 - n * n)
-            d_rz = _join([d_n * hidden_n[t], dh * (h_prev[t] - n)]) \
-                * reset_update[t] * (1 - reset_update[t])
-            d_input[t] = _join([d_rz, d_n])
-            d_hidden[t] = _join([d_rz, d_n * r])
-            dh = dh * z + d_hidden[t] @ w_hh
-        needs = ctx.needs_input_grad
-        stacked_hidden = _stack_steps(d_hidden)
-        d_w = _weight_grad(stacked_hidden, h_prev) if needs[2] else None
-        d_b = sum(stacked_hidden, dim=(0, 1)) if needs[3] else None
-        return (_stack_steps(d_input), dh, d_w, d_b) + \
-            ((_stack_steps(d_probe),) if probe else ())
-
-
-def _rnn_recurrence(xg, h0, w_hh, probe, reverse, nonlinearity):
-    """Run the Elman RNN over all steps. xg (T, B, H) holds W_ih x_t + b_ih + b_hh.
-
-    Returns (h_t for every t, saved) with, per step, the activation (before the probe)
-    and h_{t-1}."""
-    steps = xg.shape[0]
-    activation = tanh if nonlinearity == "tanh" else relu
-    w_t = _transposed(w_hh)
-    hidden, activated, h_prev = ([None] * steps for _ in range(3))
-    h = h0
-    for t in _time_order(steps, reverse):
-        h_prev[t] = h
-        activated[t] = h = activation(xg[t] + h @ w_t)
-        if probe:
-            h = h + probe[0][t]
-        hidden[t] = h
-    return hidden, (activated, h_prev)
-
-
-class RNNSequence(TensorOp):
-    """All steps of one Elman RNN layer in one direction (see `_rnn_recurrence`).
-
-    Inputs: xg (T, B, H) = W_ih x_t + b_ih + b_hh, h0 (B, H), W_hh (H, H) and optionally
-    a probe. Output (T, B, H). Backward through time, with y_t the activation:
-
-        dh = g[t] + dh,   da_t = dh * (1 - y_t^2)  (tanh)  or  dh * [y_t > 0]  (relu)
-        dh = da_t @ W_hh;   dxg = [da_t]_t,   dW_hh = sum_t da_t^T h_{t-1}
-    """
-    name = "rnn_sequence"
-
-    @staticmethod
-    def forward(ctx, xg, h0, w_hh, *probe, reverse, nonlinearity):
-        ctx.reverse, ctx.nonlinearity = reverse, nonlinearity
-        hidden, ctx.saved = _rnn_recurrence(xg, h0, w_hh, probe, reverse, nonlinearity)
-        return np.stack(hidden)
-
-    @staticmethod
-    def backward(ctx, g, out, xg, h0, w_hh, *probe):
-        steps = xg.shape[0]
-        saved = ctx.saved
-        if _recomputing(g):
-            saved = _rnn_recurrence(xg, h0, w_hh, probe, ctx.reverse, ctx.nonlinearity)[1]
-        activated, h_prev = saved
-        d_pre, d_probe = [None] * steps, [None] * steps
-        dh = None
-        for t in reversed(_time_order(steps, ctx.reverse)):
-            dh = g[t] if dh is None else g[t] + dh
-            d_probe[t] = dh
-            y = activated[t]
-            # relu: the mask is a constant (relu'' = 0), so no graph is needed through it
-            d_pre[t] = dh * (1 - y * y) if ctx.nonlinearity == "tanh" else dh * (y > 0)
-            dh = d_pre[t] @ w_hh
-        d_xg = _stack_steps(d_pre)
-        d_w = _weight_grad(d_xg, h_prev) if ctx.needs_input_grad[2] else None
-        return (d_xg, dh, d_w) + ((_stack_steps(d_probe),) if probe else ())
-
-
-_lstm_sequence = primitive(LSTMSequence)
-_gru_sequence = primitive(GRUSequence)
-_rnn_sequence = primitive(RNNSequence)
 
 
 # ---- the sequence layers ----------------------------------------------------------------
@@ -811,5 +534,4 @@ class GRU(RNNBase):
         return output, h_n
 
 
-__all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU",
-           "LSTMSequence", "GRUSequence", "RNNSequence"]
+__all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU"]

@@ -13,9 +13,7 @@ import pytest
 
 import autograd
 from autograd import Tensor, gradcheck, gradgradcheck
-from nn.recurrent import (GRU, LSTM, RNN, GRUCell, GRUSequence, LSTMCell, LSTMSequence,
-                          RNNCell, RNNSequence)
-from autograd.tensor_op import primitive
+from nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 INPUT, HIDDEN = 3, 4
 
@@ -240,47 +238,6 @@ def test_sequence_gradcheck_bidirectional_batch_first(kind):
     layer = cls(2, 2, bidirectional=True, batch_first=True, **extra, dtype=np.float64)
     x = rand(2, 3, 2, seed=5)
     assert gradcheck(lambda x, *params: layer(x)[0], [x] + list(layer.parameters()))
-
-
-@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
-@pytest.mark.parametrize("op, gates, extra", [
-    (LSTMSequence, 4, {}), (GRUSequence, 3, {}),
-    (RNNSequence, 1, {"nonlinearity": "tanh"}), (RNNSequence, 1, {"nonlinearity": "relu"})],
-    ids=["lstm", "gru", "rnn_tanh", "rnn_relu"])
-def test_sequence_primitive_gradgradcheck_with_probe(op, gates, extra, reverse):
-    """The primitives' backward is recorded under create_graph, so second derivatives
-    (including through the probe and in reverse time order) are right."""
-    steps, batch, size = 2, 2, 2
-    rng = np.random.default_rng(7)
-    xg = Tensor(rng.standard_normal((steps, batch, gates * size)), requires_grad=True)
-    if extra.get("nonlinearity") == "relu":  # stay clear of the kink
-        xg = Tensor(np.abs(xg.data) + 0.5, requires_grad=True)
-    h0 = Tensor(np.abs(rng.standard_normal((batch, size))), requires_grad=True)
-    w_hh = Tensor(rng.standard_normal((gates * size, size)) * 0.5, requires_grad=True)
-    if extra.get("nonlinearity") == "relu":
-        w_hh = Tensor(np.abs(w_hh.data), requires_grad=True)
-    probe = Tensor(rng.standard_normal((steps, batch, size)) * 0.1, requires_grad=True)
-    function = primitive(op)
-    if op is LSTMSequence:
-        inputs = [xg, h0, Tensor(rng.standard_normal((batch, size)), requires_grad=True),
-                  w_hh, probe]
-    elif op is GRUSequence:
-        inputs = [xg, h0, w_hh, Tensor(rng.standard_normal(gates * size), requires_grad=True),
-                  probe]
-    else:
-        inputs = [xg, h0, w_hh, probe]
-
-    def run(*args):
-        return function(*args, reverse=reverse, **extra)
-
-    assert gradcheck(run, inputs)
-    assert gradgradcheck(run, inputs)
-    # the recorded (create_graph) backward recomputes the activations: same gradients
-    seed = Tensor(rng.standard_normal(run(*inputs).shape))
-    plain = autograd.grad(run(*inputs), inputs, grad_outputs=seed)
-    recorded = autograd.grad(run(*inputs), inputs, grad_outputs=seed, create_graph=True)
-    for a, b in zip(plain, recorded):
-        np.testing.assert_allclose(b.data, a.data, rtol=1e-12, atol=1e-14)
 
 
 def test_second_order_through_lstm_matches_torch():
