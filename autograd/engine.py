@@ -145,31 +145,31 @@ class Node:
 def topological_order(roots):
     """Nodes reachable from `roots` that require grad, each before all of its parents.
 
-    Iterative depth-first search (no recursion, so depth is limited only by memory):
-    a stack of (node, iterator over its parents); a node is emitted once all of its
-    parents have been, and the emitted list is reversed at the end. The order depends
-    only on the graph and the parents' argument order. Nodes hash by identity, so they
-    serve as set members here.
+    Iterative depth-first search (no recursion, so depth is limited only by memory).
+    The order depends only on the graph and the parents' argument order. Nodes hash by
+    identity, so they serve as set members and dict keys here.
     """
     order = []
     seen = set()
+    stack = list(reversed(roots))
+    # parallel to `stack`: True once that entry's parents have been pushed
+    expanded = [False] * len(stack)
+    push, push_flag, pop, pop_flag = stack.append, expanded.append, stack.pop, expanded.pop
     mark, emit = seen.add, order.append
-    for root in roots:
-        if root in seen:
+    while stack:
+        node = pop()
+        if pop_flag():
+            emit(node)
             continue
-        mark(root)
-        stack = [(root, iter(root._parents))]
-        push, pop = stack.append, stack.pop
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent.requires_grad and parent not in seen:
-                    mark(parent)
-                    push((parent, iter(parent._parents)))
-                    break
-            else:
-                pop()
-                emit(node)
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push_flag(True)
+        for parent in reversed(node._parents):
+            if parent.requires_grad and parent not in seen:
+                push(parent)
+                push_flag(False)
     order.reverse()
     return order
 
