@@ -2,7 +2,7 @@
 `linear` (x @ W^T + b, the fused op behind nn.Linear)."""
 import numpy as np
 
-from autograd.tensor import Tensor
+from autograd.ops.shape import _shape_of
 from autograd.tensor_op import TensorOp, primitive
 
 
@@ -79,12 +79,8 @@ matmul_primitive = primitive(Matmul)
 _linear = primitive(Linear)
 
 
-def _shape(a):
-    return a.shape if isinstance(a, (Tensor, np.ndarray)) else np.shape(a)
-
-
 def _check_matmul(a, b):
-    sa, sb = _shape(a), _shape(b)
+    sa, sb = _shape_of(a), _shape_of(b)
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"matmul: both operands need at least 1 dimension, got {sa} @ {sb}")
     inner_a = sa[-1]
@@ -107,7 +103,7 @@ def matmul(a, b):
 
 def linear(x, weight, bias=None):
     """x @ weight^T + bias, with weight of shape (out_features, in_features)."""
-    sx, sw = _shape(x), _shape(weight)
+    sx, sw = _shape_of(x), _shape_of(weight)
     if len(sw) != 2 or not sx or sx[-1] != sw[1]:
         raise RuntimeError(f"linear: input of shape {sx} does not fit weight of shape {sw} "
                            f"(expected input (..., {sw[-1] if sw else '?'}))")

@@ -231,6 +231,16 @@ def test_matmul_and_linear_second_order():
     assert gradgradcheck(lambda x, w: (x @ w.T) ** 2, [x, w])
 
 
+@pytest.mark.parametrize("input_shape", [(4,), (3, 4), (2, 3, 4)], ids=["1-d", "2-d", "3-d"])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+def test_linear_gradients_for_every_input_rank(input_shape, bias):
+    """Linear's backward folds batch dims into one product; a 1-d input is one row."""
+    x, w, b = leaf(*input_shape), leaf(2, 4, seed=1), leaf(2, seed=2)
+    inputs = [x, w, b] if bias else [x, w]
+    assert gradcheck(lambda *args: autograd.linear(*args), inputs)
+    assert gradgradcheck(lambda *args: autograd.linear(*args) ** 2, inputs)
+
+
 # ---- memory ----------------------------------------------------------------------------------
 def test_training_loop_memory_stays_flat():
     rng = np.random.default_rng(0)
