@@ -40,16 +40,6 @@ def _recomputing(g):
     return isinstance(g, Tensor)
 
 
-def _join(parts):
-    """The Tensors side by side along the feature axis."""
-    return cat(parts, dim=-1)
-
-
-def _stack_steps(steps):
-    """The per-step Tensors stacked along a new leading time axis."""
-    return stack(steps)
-
-
 def _rows(vector, batch):
     """A per-column constant repeated for every batch row, as a contiguous (B, n) array:
     an in-place product with it runs as one flat loop, about twice as fast as numpy's
@@ -76,7 +66,7 @@ def _weight_grad(d_pre, h_prev):
     """`_weight_grad_arrays` on Tensors: sum over t and the batch of d_pre[t]^T @
     h_prev[t], one (G*H, T*B) x (T*B, H) product over all steps."""
     rows = d_pre.shape[0] * d_pre.shape[1]
-    stacked = _stack_steps(h_prev)
+    stacked = stack(h_prev)
     return matmul(reshape(d_pre, shape=(rows, d_pre.shape[2])).T,
                   reshape(stacked, shape=(rows, stacked.shape[2])))
 
@@ -137,13 +127,13 @@ def _lstm_backward_graph(ctx, g, xg, h0, c0, w_hh, probe):
         i, f = gates[t][:, :size], gates[t][:, size:2 * size]
         cell, o = gates[t][:, 2 * size:3 * size], gates[t][:, 3 * size:]
         dc = dc + dh * o * (1 - tanh_c[t] * tanh_c[t])
-        d_gates = _join([dc * cell, dc * c_prev[t], dc * i, dh * tanh_c[t]])
+        d_gates = cat([dc * cell, dc * c_prev[t], dc * i, dh * tanh_c[t]], dim=-1)
         d_pre[t] = d_gates * (1 - gates[t]) * (gates[t] + offset)
         dc = dc * f
         dh = d_pre[t] @ w_hh
-    d_xg = _stack_steps(d_pre)
+    d_xg = stack(d_pre)
     d_w = _weight_grad(d_xg, h_prev) if ctx.needs_input_grad[3] else None
-    return (d_xg, dh, dc, d_w) + ((_stack_steps(d_probe),) if probe else ())
+    return (d_xg, dh, dc, d_w) + ((stack(d_probe),) if probe else ())
 
 
 def _cell_slots(t, reverse):
@@ -198,7 +188,7 @@ def _lstm_forward_arrays(xg, h0, c0, w_hh, probe, reverse, save=True):
     return out, (gates, cells)
 
 
-def _lstm_backward_arrays(ctx, g, out, h0, w_hh):
+def _lstm_backward_arrays(ctx, g, out, h0, w_hh, probed):
     """LSTMSequence's backward on numpy arrays (create_graph=False), in place; the math
     is in the LSTMSequence docstring. Returns (dxg, dh0, dc0, dW_hh, dprobe or None)."""
     gates, cells = ctx.saved
@@ -206,7 +196,7 @@ def _lstm_backward_arrays(ctx, g, out, h0, w_hh):
     dtype = gates.dtype
     offset = _rows(_lstm_gate_offset(size, dtype), batch)
     d_pre = np.empty_like(gates)
-    d_probe = np.empty((steps, batch, size), dtype=dtype) if ctx.probed else None
+    d_probe = np.empty((steps, batch, size), dtype=dtype) if probed else None
     dh = np.zeros((batch, size), dtype=dtype)
     dc = np.array(g[steps], dtype=dtype)
     through_tanh, tanh_ct = np.empty((2, batch, size), dtype=dtype)
@@ -265,7 +255,7 @@ class LSTMSequence(TensorOp):
 
     @staticmethod
     def forward(ctx, xg, h0, c0, w_hh, *probe, reverse):
-        ctx.reverse, ctx.probed = reverse, bool(probe)
+        ctx.reverse = reverse
         save = is_grad_enabled() and any(ctx.needs_input_grad)
         out, ctx.saved = _lstm_forward_arrays(xg, h0, c0, w_hh, probe, reverse, save)
         return out
@@ -274,7 +264,7 @@ class LSTMSequence(TensorOp):
     def backward(ctx, g, out, xg, h0, c0, w_hh, *probe):
         if _recomputing(g):
             return _lstm_backward_graph(ctx, g, xg, h0, c0, w_hh, probe)
-        d_xg, dh, dc, d_w, d_probe = _lstm_backward_arrays(ctx, g, out, h0, w_hh)
+        d_xg, dh, dc, d_w, d_probe = _lstm_backward_arrays(ctx, g, out, h0, w_hh, bool(probe))
         return (d_xg, dh, dc, d_w) + ((d_probe,) if probe else ())
 
 
@@ -332,16 +322,16 @@ def _gru_backward_graph(ctx, g, xg, h0, w_hh, b_hh, probe):
         d_probe[t] = dh
         r, z, n = reset_update[t][:, :size], reset_update[t][:, size:], candidate[t]
         d_n = dh * (1 - z) * (1 - n * n)
-        d_rz = _join([d_n * hidden_n[t], dh * (h_prev[t] - n)]) \
+        d_rz = cat([d_n * hidden_n[t], dh * (h_prev[t] - n)], dim=-1) \
             * reset_update[t] * (1 - reset_update[t])
-        d_input[t] = _join([d_rz, d_n])
-        d_hidden[t] = _join([d_rz, d_n * r])
+        d_input[t] = cat([d_rz, d_n], dim=-1)
+        d_hidden[t] = cat([d_rz, d_n * r], dim=-1)
         dh = dh * z + d_hidden[t] @ w_hh
     needs = ctx.needs_input_grad
-    stacked_hidden = _stack_steps(d_hidden)
+    stacked_hidden = stack(d_hidden)
     d_w = _weight_grad(stacked_hidden, h_prev) if needs[2] else None
     d_b = sum(stacked_hidden, dim=(0, 1)) if needs[3] else None
-    return (_stack_steps(d_input), dh, d_w, d_b) + ((_stack_steps(d_probe),) if probe else ())
+    return (stack(d_input), dh, d_w, d_b) + ((stack(d_probe),) if probe else ())
 
 
 def _gru_forward_arrays(xg, h0, w_hh, b_hh, probe, reverse, save=True):
@@ -387,14 +377,14 @@ def _gru_forward_arrays(xg, h0, w_hh, b_hh, probe, reverse, save=True):
     return out, (gates, hidden_n)
 
 
-def _gru_backward_arrays(ctx, g, out, h0, w_hh):
+def _gru_backward_arrays(ctx, g, out, h0, w_hh, probed):
     """GRUSequence's backward on numpy arrays (create_graph=False), in place; the math
     is in the GRUSequence docstring. Returns (dxg, dh0, dW_hh, db_hh, dprobe or None)."""
     gates, hidden_n = ctx.saved
     steps, batch, size = out.shape
     dtype = gates.dtype
     d_input, d_hidden = np.empty((2, steps, batch, 3 * size), dtype=dtype)
-    d_probe = np.empty_like(out) if ctx.probed else None
+    d_probe = np.empty_like(out) if probed else None
     dh = np.zeros((batch, size), dtype=dtype)
     d_bias = np.zeros((batch, 3 * size), dtype=dtype)
     scratch = np.empty((batch, size), dtype=dtype)
@@ -454,7 +444,7 @@ class GRUSequence(TensorOp):
 
     @staticmethod
     def forward(ctx, xg, h0, w_hh, b_hh, *probe, reverse):
-        ctx.reverse, ctx.probed = reverse, bool(probe)
+        ctx.reverse = reverse
         save = is_grad_enabled() and any(ctx.needs_input_grad)
         out, ctx.saved = _gru_forward_arrays(xg, h0, w_hh, b_hh, probe, reverse, save)
         return out
@@ -463,7 +453,7 @@ class GRUSequence(TensorOp):
     def backward(ctx, g, out, xg, h0, w_hh, b_hh, *probe):
         if _recomputing(g):
             return _gru_backward_graph(ctx, g, xg, h0, w_hh, b_hh, probe)
-        d_xg, dh, d_w, d_b, d_probe = _gru_backward_arrays(ctx, g, out, h0, w_hh)
+        d_xg, dh, d_w, d_b, d_probe = _gru_backward_arrays(ctx, g, out, h0, w_hh, bool(probe))
         return (d_xg, dh, d_w, d_b) + ((d_probe,) if probe else ())
 
 
@@ -499,9 +489,9 @@ def _rnn_backward_graph(ctx, g, xg, h0, w_hh, probe):
         # relu: the mask is a constant (relu'' = 0), so no graph is needed through it
         d_pre[t] = dh * (1 - y * y) if ctx.nonlinearity == "tanh" else dh * (y > 0)
         dh = d_pre[t] @ w_hh
-    d_xg = _stack_steps(d_pre)
+    d_xg = stack(d_pre)
     d_w = _weight_grad(d_xg, h_prev) if ctx.needs_input_grad[2] else None
-    return (d_xg, dh, d_w) + ((_stack_steps(d_probe),) if probe else ())
+    return (d_xg, dh, d_w) + ((stack(d_probe),) if probe else ())
 
 
 def _rnn_forward_arrays(xg, h0, w_hh, probe, reverse, nonlinearity):
@@ -531,14 +521,14 @@ def _rnn_forward_arrays(xg, h0, w_hh, probe, reverse, nonlinearity):
     return out, activated
 
 
-def _rnn_backward_arrays(ctx, g, out, h0, w_hh):
+def _rnn_backward_arrays(ctx, g, out, h0, w_hh, probed):
     """RNNSequence's backward on numpy arrays (create_graph=False), in place; the math
     is in the RNNSequence docstring. Returns (dxg, dh0, dW_hh, dprobe or None)."""
     activated = ctx.saved
     steps, batch, size = out.shape
     needs = ctx.needs_input_grad
     d_pre = np.empty_like(activated)
-    d_probe = np.empty_like(out) if ctx.probed else None
+    d_probe = np.empty_like(out) if probed else None
     dh = np.zeros((batch, size), dtype=d_pre.dtype)
     for k, t in enumerate(reversed(_time_order(steps, ctx.reverse))):
         dh += g[t]
@@ -570,7 +560,7 @@ class RNNSequence(TensorOp):
 
     @staticmethod
     def forward(ctx, xg, h0, w_hh, *probe, reverse, nonlinearity):
-        ctx.reverse, ctx.nonlinearity, ctx.probed = reverse, nonlinearity, bool(probe)
+        ctx.reverse, ctx.nonlinearity = reverse, nonlinearity
         out, ctx.saved = _rnn_forward_arrays(xg, h0, w_hh, probe, reverse, nonlinearity)
         return out
 
@@ -578,7 +568,7 @@ class RNNSequence(TensorOp):
     def backward(ctx, g, out, xg, h0, w_hh, *probe):
         if _recomputing(g):
             return _rnn_backward_graph(ctx, g, xg, h0, w_hh, probe)
-        d_xg, dh, d_w, d_probe = _rnn_backward_arrays(ctx, g, out, h0, w_hh)
+        d_xg, dh, d_w, d_probe = _rnn_backward_arrays(ctx, g, out, h0, w_hh, bool(probe))
         return (d_xg, dh, d_w) + ((d_probe,) if probe else ())
 
 
